@@ -1,0 +1,187 @@
+"""The data model: small typed records, independent of any file format.
+
+Offsets are Unicode code points, end exclusive. Block offsets point into the
+verbatim source; annotation offsets point into the block's ``text``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, ClassVar
+
+KINDS = (
+    "title",
+    "byline",
+    "dateline",
+    "subtitle",
+    "heading",
+    "paragraph",
+    "list_item",
+    "footnote",
+    "separator",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Excluded:
+    """A source range that no block covers, and why."""
+
+    source_start: int
+    source_end: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Artefact:
+    """A flaw of the source kept verbatim and reported (never silently fixed)."""
+
+    kind: str
+    block: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class PrintedDate:
+    """A date printed in the source (a dateline), with its ISO value."""
+
+    block: str
+    text: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One essay: where it came from and what was left out of it."""
+
+    id: str
+    title: str
+    author: str | None
+    dates: tuple[PrintedDate, ...]
+    source: str
+    sha256: str
+    length: int
+    excluded: tuple[Excluded, ...] = ()
+    artefacts: tuple[Artefact, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Document:
+        return cls(
+            id=d["id"],
+            title=d["title"],
+            author=d.get("author"),
+            dates=tuple(PrintedDate(**x) for x in d.get("dates", ())),
+            source=d["source"],
+            sha256=d["sha256"],
+            length=d["length"],
+            excluded=tuple(Excluded(**x) for x in d.get("excluded", ())),
+            artefacts=tuple(Artefact(**x) for x in d.get("artefacts", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A heading, paragraph, list item or footnote body, with its place in the source.
+
+    ``number`` is the printed number of a footnote (``[3]``) or list item (``3.``).
+    """
+
+    id: str
+    doc: str
+    kind: str
+    part: int | None
+    section: str | None
+    text: str
+    source_start: int
+    source_end: int
+    number: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        if self.number is None:
+            del d["number"]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Block:
+        return cls(**{f.name: d[f.name] for f in fields(cls) if f.name in d})
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryEntity:
+    """A canonical real-world entity that mentions link to."""
+
+    id: str
+    label: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+    footnotes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "aliases": list(self.aliases), "footnotes": list(self.footnotes)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> RegistryEntity:
+        return cls(
+            id=d["id"],
+            label=d["label"],
+            name=d["name"],
+            aliases=tuple(d.get("aliases", ())),
+            description=d.get("description", ""),
+            footnotes=tuple(d.get("footnotes", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """A standoff span of one block in one layer.
+
+    ``attrs`` holds the layer's own attributes: ``entity`` and ``mention`` for
+    entities; ``value`` and ``mod`` for dates; ``type``, ``holder`` and
+    ``about`` for claims.
+    """
+
+    LAYERS: ClassVar[tuple[str, ...]] = ("entities", "dates", "claims")
+    COMMON: ClassVar[tuple[str, ...]] = ("id", "paragraph", "start", "end", "text", "label")
+
+    layer: str
+    id: str
+    paragraph: str
+    start: int
+    end: int
+    text: str
+    label: str
+    attrs: dict[str, Any] = field(default_factory=dict)
+    annotator: str | None = None
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSONL record (without ``layer``: the file says it)."""
+        d: dict[str, Any] = {k: getattr(self, k) for k in self.COMMON}
+        d.update(self.attrs)
+        if self.annotator is not None:
+            d["annotator"] = self.annotator
+        if self.note is not None:
+            d["note"] = self.note
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], *, layer: str) -> Annotation:
+        attrs = {k: v for k, v in d.items() if k not in cls.COMMON and k not in ("annotator", "note")}
+        return cls(
+            layer=layer,
+            id=d["id"],
+            paragraph=d["paragraph"],
+            start=d["start"],
+            end=d["end"],
+            text=d["text"],
+            label=d["label"],
+            attrs=attrs,
+            annotator=d.get("annotator"),
+            note=d.get("note"),
+        )
