@@ -185,3 +185,43 @@ class Annotation:
             annotator=d.get("annotator"),
             note=d.get("note"),
         )
+
+
+# Field specs shared by the loader (which stops at the first problem) and the
+# validator (which reports them all): name -> (accepted types, required).
+FieldSpec = dict[str, tuple[tuple[type, ...], bool]]
+_OPT_STR = (str, type(None))
+_OPT_INT = (int, type(None))
+BLOCK_FIELDS: FieldSpec = {
+    "id": ((str,), True), "doc": ((str,), True), "kind": ((str,), True),
+    "part": (_OPT_INT, True), "section": (_OPT_STR, True), "text": ((str,), True),
+    "source_start": ((int,), True), "source_end": ((int,), True), "number": (_OPT_INT, False),
+}
+REGISTRY_FIELDS: FieldSpec = {
+    "id": ((str,), True), "label": ((str,), True), "name": ((str,), True),
+    "aliases": ((list,), True), "description": ((str,), True), "footnotes": ((list,), True),
+}
+ANNOTATION_FIELDS: FieldSpec = {
+    "id": ((str,), True), "paragraph": ((str,), True), "start": ((int,), True),
+    "end": ((int,), True), "text": ((str,), True), "label": ((str,), True),
+    "annotator": (_OPT_STR, False), "note": (_OPT_STR, False),
+}
+
+
+def field_problems(record: dict[str, Any], spec: FieldSpec) -> list[str]:
+    """Missing or mistyped fields of ``record`` (``bool`` is not accepted as ``int``).
+
+    >>> field_problems({"id": 3}, {"id": ((str,), True), "text": ((str,), True)})
+    ["field 'id' should be str, not int", "missing field 'text'"]
+    """
+    problems = []
+    for name, (types, required) in spec.items():
+        if name not in record:
+            if required:
+                problems.append(f"missing field {name!r}")
+            continue
+        value = record[name]
+        if isinstance(value, bool) or not isinstance(value, types):
+            wanted = " or ".join("null" if t is type(None) else t.__name__ for t in types)
+            problems.append(f"field {name!r} should be {wanted}, not {type(value).__name__}")
+    return problems

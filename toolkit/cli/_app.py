@@ -1,0 +1,21 @@
+"""The typer application that every command module registers on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    name="toolkit",
+    help="Annotated-text corpus toolkit: ingest essays, resolve footnotes, extract and validate annotations.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+CorpusOpt = Annotated[Optional[Path], typer.Option("--corpus", help="Corpus folder (default: the shipped corpus).")]
+AnnotationsOpt = Annotated[
+    Optional[Path], typer.Option("--annotations", help="Annotations folder (default: the shipped annotations).")]
+OutOpt = Annotated[Optional[Path], typer.Option("--out", help="Write JSONL here (atomically) instead of stdout.")]

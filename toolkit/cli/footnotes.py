@@ -1,0 +1,16 @@
+"""``toolkit footnotes``: the footnote resolution report as JSONL."""
+
+from __future__ import annotations
+
+from ._app import CorpusOpt, OutOpt, app
+
+
+@app.command("footnotes")
+def footnotes_command(corpus: CorpusOpt = None, out: OutOpt = None) -> int:
+    """One record per marker (resolved or unresolved), then unreferenced and duplicate bodies."""
+    from ..jsonl import write_jsonl
+    from ..stream import iter_blocks
+    from ..footnotes import resolve_footnotes
+
+    write_jsonl(out, (link.to_dict() for link in resolve_footnotes(iter_blocks(corpus))))
+    return 0

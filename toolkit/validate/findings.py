@@ -1,0 +1,51 @@
+"""Findings: what validation reports, as plain data."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from ..codes import CATALOG
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem: a stable ``code``, where it is (``file``, 1-based ``line``, record ``id``), what and how to fix it."""
+
+    code: str
+    severity: str
+    file: str | None
+    line: int | None
+    id: str | None
+    message: str
+    hint: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def location(self) -> str:
+        where = self.file or "-"
+        if self.line is not None:
+            where += f":{self.line}"
+        return where + (f" [{self.id}]" if self.id else "")
+
+
+def display_path(path: str | Path | None) -> str | None:
+    """A path relative to the working directory when it lies below it."""
+    if path is None:
+        return None
+    path = Path(path)
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return rel if not rel.startswith("..") else str(path)
+
+
+def finding(code: str, message: str, *, file: str | Path | None = None, line: int | None = None,
+            id: str | None = None) -> Finding:
+    """A Finding with the severity and hint of ``code`` from the catalog."""
+    entry = CATALOG[code]
+    return Finding(code, entry.severity, display_path(file), line, id, message, entry.hint)

@@ -1,0 +1,186 @@
+"""Per-record checks of the registry and the annotation layers."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..footnotes import MARKER
+from ..jsonl import BadLine, iter_lines
+from ..models import ANNOTATION_FIELDS, REGISTRY_FIELDS, Annotation, Block, RegistryEntity, field_problems
+from ..timex import MODS, TYPES, is_old_style, text_contradiction, timex_problem
+from .findings import Finding, finding
+from .schema import LayerSchema, Schema
+
+HOLDER_WORDS = {"author", "unspecified"}
+
+
+@dataclass(slots=True)
+class Located:
+    """A record that passed the structural checks, with where it came from."""
+
+    annotation: Annotation
+    file: Path
+    line: int
+
+
+@dataclass(slots=True)
+class Seen:
+    """Ids seen so far across the registry and all layers (ids are unique across layers)."""
+
+    ids: dict[str, tuple[Path, int]] = field(default_factory=dict)
+
+    def duplicate(self, rid: str, path: Path, line: int) -> Finding | None:
+        if rid in self.ids:
+            first_path, first_line = self.ids[rid]
+            return finding("E102", f"id {rid!r} already used at {first_path.name}:{first_line}",
+                           file=path, line=line, id=rid)
+        self.ids[rid] = (path, line)
+        return None
+
+
+def check_registry(path: Path, schema: Schema, blocks: dict[str, Block], seen: Seen,
+                   registry: dict[str, RegistryEntity]) -> Iterator[Finding]:
+    """Check registry.jsonl; fill ``registry`` with the usable records."""
+    for line, record in iter_lines(path):
+        if isinstance(record, BadLine):
+            yield finding("E100", record.message, file=path, line=line)
+            continue
+        rid = record.get("id") if isinstance(record.get("id"), str) else None
+        problems = field_problems(record, REGISTRY_FIELDS)
+        if problems:
+            yield finding("E101", "; ".join(problems), file=path, line=line, id=rid)
+            continue
+        dup = seen.duplicate(record["id"], path, line)
+        if dup:
+            yield dup
+            continue
+        entity = RegistryEntity.from_dict(record)
+        registry[entity.id] = entity
+        if entity.label not in schema.registry_labels:
+            yield finding("E401", f"label {entity.label!r} is not a registry label", file=path, line=line,
+                          id=entity.id)
+        for fn in entity.footnotes:
+            if fn not in blocks or blocks[fn].kind != "footnote":
+                yield finding("E508", f"{fn!r} is not a footnote block", file=path, line=line, id=entity.id)
+
+
+def check_layer(path: Path, layer: LayerSchema, blocks: dict[str, Block], seen: Seen,
+                registry: dict[str, RegistryEntity], out: list[Located]) -> Iterator[Finding]:
+    """Check one layer file record by record; append usable records to ``out``."""
+    for line, record in iter_lines(path):
+        if isinstance(record, BadLine):
+            yield finding("E100", record.message, file=path, line=line)
+            continue
+        rid = record.get("id") if isinstance(record.get("id"), str) else None
+        problems = field_problems(record, ANNOTATION_FIELDS)
+        if problems:
+            yield finding("E101", "; ".join(problems), file=path, line=line, id=rid)
+            continue
+        dup = seen.duplicate(record["id"], path, line)
+        if dup:
+            yield dup
+            continue
+        ann = Annotation.from_dict(record, layer=layer.name)
+        where = {"file": path, "line": line, "id": ann.id}
+        block = blocks.get(ann.paragraph)
+        usable = True
+        if block is None:
+            yield finding("E103", f"no block {ann.paragraph!r}", **where)
+            usable = False
+        elif ann.start >= ann.end:
+            yield finding("E105", f"start {ann.start} >= end {ann.end}", **where)
+            usable = False
+        elif ann.start < 0 or ann.end > len(block.text):
+            yield finding("E104", f"{ann.start}:{ann.end} outside the block text (length {len(block.text)})",
+                          **where)
+            usable = False
+        elif block.text[ann.start:ann.end] != ann.text:
+            yield finding("E106", f"text {ann.text!r} but the block has "
+                          f"{block.text[ann.start:ann.end]!r} at {ann.start}:{ann.end}", **where)
+            usable = False
+        else:
+            yield from _edges(ann, where)
+        if ann.label not in layer.labels:
+            yield finding("E401", f"label {ann.label!r} is not in the {layer.name} label set "
+                          f"({', '.join(sorted(layer.labels))})", **where)
+        yield from _attributes(ann, layer, registry, where)
+        if usable:
+            out.append(Located(ann, path, line))
+
+
+def _is_punct(ch: str) -> bool:
+    return unicodedata.category(ch).startswith("P")
+
+
+def _edges(ann: Annotation, where: dict[str, Any]) -> Iterator[Finding]:
+    text = ann.text
+    if text != text.strip():
+        yield finding("E202", f"{text!r} starts or ends with whitespace", **where)
+    elif _is_punct(text[0]) or (_is_punct(text[-1]) and not _balanced_close(text)):
+        yield finding("W203", f"{text!r} starts or ends with punctuation", **where)
+    if MARKER.search(text):
+        yield finding("E204", f"{text!r} contains a footnote marker", **where)
+
+
+def _balanced_close(text: str) -> bool:
+    """A closing bracket whose opening one is inside the span, as in ``Left (HAYD)``."""
+    pairs = {")": "(", "]": "["}
+    return text[-1] in pairs and pairs[text[-1]] in text[:-1]
+
+
+def _attributes(ann: Annotation, layer: LayerSchema, registry: dict[str, RegistryEntity],
+                where: dict[str, Any]) -> Iterator[Finding]:
+    for name, spec in layer.attributes.items():
+        value = ann.attrs.get(name)
+        if value is None:
+            if spec.get("required"):
+                yield finding("E403", f"missing attribute {name!r}", **where)
+            continue
+        if "enum" in spec and value not in spec["enum"]:
+            yield finding("E402", f"{name}={value!r} is not one of {', '.join(map(str, spec['enum']))}", **where)
+        kind = spec.get("kind")
+        if kind == "registry_id":
+            entity = registry.get(value) if isinstance(value, str) else None
+            if entity is None:
+                yield finding("E501", f"entity {value!r} is not in the registry", **where)
+            elif entity.label != ann.label:
+                yield finding("E502", f"label {ann.label} but registry entity {value!r} is {entity.label}",
+                              **where)
+        elif kind == "holder":
+            if not isinstance(value, str) or (value not in HOLDER_WORDS and value not in registry):
+                yield finding("E503", f"holder {value!r} is not 'author', 'unspecified' or a registry id",
+                              **where)
+        elif kind == "registry_ids":
+            if not isinstance(value, list):
+                yield finding("E402", f"{name} must be a list of registry ids", **where)
+            else:
+                for item in value:
+                    if item not in registry:
+                        yield finding("E503", f"{name} id {item!r} is not in the registry", **where)
+        elif kind == "timex3":
+            yield from _timex(ann, value, where)
+        elif kind == "timex3_mod" and value not in MODS:
+            yield finding("E603", f"mod {value!r} is not a TIMEX3 mod", **where)
+
+
+def _timex(ann: Annotation, value: Any, where: dict[str, Any]) -> Iterator[Finding]:
+    if ann.label not in TYPES:
+        return  # E401 already reported; the value cannot be checked against an unknown type
+    if not isinstance(value, str):
+        yield finding("E601", f"value {value!r} is not a string", **where)
+        return
+    if is_old_style(value):
+        yield finding("W604", f"value {value!r} is old-style", **where)
+        return
+    problem = timex_problem(ann.label, value)
+    if problem:
+        yield finding("E601", problem, **where)
+        return
+    contradiction = text_contradiction(ann.text, value)
+    if contradiction:
+        yield finding("E602", f"{ann.text!r}: {contradiction}", **where)
+
