@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 MARKER_PATTERN = r"\[\d+\]"
-DASH_PATTERN = r"[—–]"  # em and en dashes join words in this essay: "left—across", "2012–2013"
+DASH_PATTERN = r"[!?.,;:]+(?=[—–])|[—–]"  # em and en dashes join words in this essay: "left—across", "2012–2013"
 MARKER = re.compile(MARKER_PATTERN)
 SENTENCE_END = re.compile(r"^[.!?]+$")
 CLOSING = {"”", "’", '"', "'", ")", "]"}

@@ -26,15 +26,17 @@ def check_variation(located: Iterable[Located], ambiguous: frozenset[str]) -> It
     groups: dict[tuple[str, str], list[Located]] = defaultdict(list)
     for item in located:
         if item.annotation.layer in ("entities", "dates"):
-            groups[(item.annotation.layer, item.annotation.text)].append(item)
+            # Case-folded: a sentence-initial "The Iranian party" is the same string.
+            groups[(item.annotation.layer, item.annotation.text.casefold())].append(item)
+    ambiguous = frozenset(a.casefold() for a in ambiguous)
     for (layer, text), items in groups.items():
         analyses = {_analysis(i) for i in items}
         if len(analyses) < 2:
             continue
+        first = items[0]
         places = "; ".join(f"{i.annotation.paragraph}:{i.annotation.start} {_analysis(i)}" for i in items)
         code = "I701" if text in ambiguous else "W701"
-        first = items[0]
-        yield finding(code, f"{layer} {text!r} is annotated {len(analyses)} ways: {places}",
+        yield finding(code, f"{layer} {first.annotation.text!r} is annotated {len(analyses)} ways: {places}",
                       file=first.file, line=first.line, id=first.annotation.id)
 
 
