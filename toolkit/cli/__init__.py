@@ -8,7 +8,7 @@ import sys
 import typer
 
 from ..errors import ToolkitError
-from . import footnotes, ingest  # noqa: F401  (importing a command module registers it)
+from . import agree, extract, footnotes, ingest, schema, validate  # noqa: F401  (importing registers them)
 from ._app import app
 
 

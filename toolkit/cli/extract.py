@@ -1,0 +1,37 @@
+"""``toolkit extract``: annotations as JSONL on stdout (or ``--out``)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from ._app import AnnotationsOpt, CorpusOpt, OutOpt, app
+
+
+@app.command("extract")
+def extract_command(
+    layer: Annotated[str, typer.Option("--layer", help="entities, dates, claims or all.")] = "entities",
+    label: Annotated[Optional[list[str]], typer.Option("--label", help="Keep this label (repeatable).")] = None,
+    entity: Annotated[Optional[list[str]], typer.Option(
+        "--entity", help="Keep mentions of this registry id, and claims held by or about it (repeatable).")] = None,
+    context: Annotated[str, typer.Option("--context", help="none, sentence or paragraph.")] = "sentence",
+    out: OutOpt = None,
+    corpus: CorpusOpt = None,
+    annotations: AnnotationsOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+) -> None:
+    """Write one JSON record per annotation, in reading order, with context and resolved footnotes."""
+    from tqdm import tqdm
+
+    from ..extract import extract
+    from ..jsonl import write_jsonl
+
+    records = extract(layer=layer, labels=label or (), entities=entity or (), context=context,
+                      corpus_dir=corpus, annotations_dir=annotations)
+    # disable=None: a bar only when stderr is a terminal.
+    progress = tqdm(records, unit=" records", file=sys.stderr, disable=True if quiet else None)
+    n = write_jsonl(out, progress)
+    if out is not None and not quiet:
+        typer.echo(f"wrote {n} records to {out}", err=True)

@@ -1,0 +1,46 @@
+"""``toolkit validate``: report every problem of the corpus and its annotations."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated
+
+import typer
+
+from ._app import AnnotationsOpt, CorpusOpt, app
+
+
+@app.command("validate")
+def validate_command(
+    corpus: CorpusOpt = None,
+    annotations: AnnotationsOpt = None,
+    output_format: Annotated[str, typer.Option("--format", help="text (grouped, with a summary) or json (one finding per line).")] = "text",
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors for the exit status.")] = False,
+    show_info: Annotated[bool, typer.Option("--info", help="Also show info findings in text output.")] = False,
+) -> None:
+    """Exit 0 when there are no errors, 1 when there are (or warnings with --strict), 2 when inputs are unreadable."""
+    from ..jsonl import dumps
+    from ..validate import validate
+
+    if output_format not in ("text", "json"):
+        raise typer.BadParameter("use text or json", param_hint="--format")
+    findings = validate(corpus_dir=corpus, annotations_dir=annotations)
+    counts = Counter(f.severity for f in findings)
+    if output_format == "json":
+        for f in findings:
+            typer.echo(dumps(f.to_dict()))
+    else:
+        current = None
+        for f in findings:
+            if f.severity == "info" and not show_info:
+                continue
+            if f.file != current:
+                current = f.file
+                typer.echo(typer.style(current or "(corpus)", bold=True))
+            where = f":{f.line}" if f.line is not None else ""
+            record = f" [{f.id}]" if f.id else ""
+            typer.echo(f"  {where:>6} {f.code} {f.severity}{record}: {f.message}")
+            typer.echo(f"         hint: {f.hint}")
+        typer.echo(f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info", err=True)
+    failed = counts["error"] > 0 or (strict and counts["warning"] > 0)
+    raise typer.Exit(1 if failed else 0)
