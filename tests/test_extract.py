@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from toolkit import ToolkitError, extract
+from toolkit.schemas import NAMES, read_schema_text
+
+from .conftest import run_cli
+
+
+@pytest.mark.parametrize("layer", ["entities", "dates", "claims"])
+def test_cli_output_matches_its_published_schema(layer: str) -> None:
+    result = run_cli("extract", "--layer", layer, "--quiet")
+    assert result.returncode == 0 and result.stderr == ""
+    schema = json.loads(run_cli("schema", layer).stdout)
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert records
+    for record in records:
+        jsonschema.validate(record, schema)
+
+
+def test_every_schema_is_valid_json_schema() -> None:
+    for name in NAMES:
+        jsonschema.Draft202012Validator.check_schema(json.loads(read_schema_text(name)))
+
+
+def test_records_in_reading_order_with_consistent_context() -> None:
+    records = list(extract(layer="all"))
+    assert len({r["id"] for r in records}) == len(records)
+    for r in records:
+        ctx = r["context"]
+        assert ctx["text"][ctx["start"]:ctx["end"]] == r["text"]
+        assert r["start"] - ctx["offset"] == ctx["start"]
+
+
+def test_footnotes_follow_the_span_through_quotes_and_punctuation() -> None:
+    by_text = {(r["paragraph"], r["text"]): r for r in extract(layer="entities", context="none")}
+    hekmatist = by_text[("pwc.p1.para7", "Hekmatist Worker-Communist Party of Iran")]  # Iran,”[6]
+    assert [(n["footnote"], n["number"]) for n in hekmatist["footnotes"]] == [("pwc.p1.fn6", 6)]
+    part_two = by_text[("pwc.p2.para2", "Worker-Communist Party of Iran")]  # Iran[2] in Part Two
+    assert part_two["footnotes"][0]["footnote"] == "pwc.p2.fn2"
+    assert part_two["footnotes"][0]["text"].startswith("Worker-Communist Party of Iran: Founded in 1992")
+    assert {n["footnote"] for n in part_two["entity_footnotes"]} == {"pwc.p1.fn3", "pwc.p2.fn2"}
+    assert part_two["context"] is None
+
+
+def test_filters() -> None:
+    orgs = list(extract(labels=["ORG"], context="none"))
+    assert orgs and all(r["label"] == "ORG" for r in orgs)
+    iraq_claims = list(extract(layer="claims", entities=["wcp-iraq"], context="none"))
+    assert iraq_claims and all("wcp-iraq" in r["about"] or r["holder"] == "wcp-iraq" for r in iraq_claims)
+    assert all(r["entity"] == "tudeh-party" for r in extract(entities=["tudeh-party"]))
+
+
+def test_bad_arguments_fail_at_the_call() -> None:
+    with pytest.raises(ToolkitError, match="unknown entity"):
+        extract(entities=["atlantis"])
+    with pytest.raises(ToolkitError, match="unknown layer"):
+        extract(layer="gossip")
+    with pytest.raises(ToolkitError, match="no corpus folder"):
+        extract(corpus_dir="/nonexistent")
+
+
+def test_out_writes_atomically(tmp_path: Path) -> None:
+    out = tmp_path / "mentions.jsonl"
+    result = run_cli("extract", "--layer", "dates", "--out", out)
+    assert result.returncode == 0 and result.stdout == ""
+    assert len(out.read_text(encoding="utf-8").splitlines()) == len(list(extract(layer="dates")))
+    assert run_cli("extract", "--entity", "atlantis", "--out", out).returncode == 2
+    assert len(out.read_text(encoding="utf-8").splitlines()) > 0  # untouched by the failed run
+
+
+def test_extract_streams() -> None:
+    records = extract(layer="all")
+    assert iter(records) is records  # a generator, not a list
+    first = next(records)
+    assert first["paragraph"] == "pwc.front.title1"
