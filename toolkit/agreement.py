@@ -35,7 +35,9 @@ def compare_layer(a: Iterable[Annotation], b: Iterable[Annotation], layer: str) 
     (1.0, 0.0)
     """
     a, b = list(a), list(b)
-    key = lambda s: (s.paragraph, s.start, s.end, s.label)  # noqa: E731
+    def key(s: Annotation) -> tuple[str, int, int, str]:
+        return (s.paragraph, s.start, s.end, s.label)
+
     a_keys = {key(s): s for s in a}
     b_keys = {key(s): s for s in b}
     both = a_keys.keys() & b_keys.keys()

@@ -269,7 +269,7 @@ def segment(source: str, *, doc: str, source_name: str) -> tuple[Document, list[
 def _document(source: str, *, doc: str, source_name: str, blocks: list[Block],
               excluded_from: int | None) -> Document:
     by_kind = {b.kind: b for b in reversed(blocks)}
-    excluded = ()
+    excluded: tuple[Excluded, ...] = ()
     if excluded_from is not None:
         excluded = (Excluded(excluded_from, len(source), RESIDUE_REASON),)
     dates = tuple(PrintedDate(b.id, b.text, dateline_value(b.text) or "")

@@ -127,7 +127,7 @@ def write_jsonl(path: str | Path | None, records: Iterable[dict[str, Any]], *, f
 
 def dumps(record: dict[str, Any], *, indent: int = 0) -> str:
     """JSON text with UTF-8 kept readable (no ``\\u`` escapes), no trailing newline."""
-    return srsly.ujson.dumps(record, ensure_ascii=False, escape_forward_slashes=False, indent=indent)
+    return str(srsly.ujson.dumps(record, ensure_ascii=False, escape_forward_slashes=False, indent=indent))
 
 
 def _write(f: IO[str], records: Iterable[dict[str, Any]]) -> int:

@@ -9,9 +9,11 @@ boundaries if it has a parser or senter).
 from __future__ import annotations
 
 import re
+from typing import cast
 
 import spacy
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
@@ -34,14 +36,14 @@ def make_nlp(nlp: Language | None = None) -> Language:
     """
     if nlp is None:
         nlp = spacy.blank("en")
-    tokenizer = nlp.tokenizer
+    tokenizer = cast(Tokenizer, nlp.tokenizer)
     # Rebuilt from the language defaults each time, so applying twice is harmless.
     prefixes = [MARKER_PATTERN, *(nlp.Defaults.prefixes or ())]
     suffixes = [MARKER_PATTERN, *(nlp.Defaults.suffixes or ())]
     infixes = [DASH_PATTERN, *(nlp.Defaults.infixes or ())]
-    tokenizer.prefix_search = compile_prefix_regex(prefixes).search  # type: ignore[attr-defined]
-    tokenizer.suffix_search = compile_suffix_regex(suffixes).search  # type: ignore[attr-defined]
-    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer  # type: ignore[attr-defined]
+    tokenizer.prefix_search = compile_prefix_regex(prefixes).search
+    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     if not nlp.has_pipe(SENTENCES) and not ({"parser", "senter"} & set(nlp.pipe_names)):
         if not Language.has_factory(SENTENCES):
             Language.component(SENTENCES, func=set_sentence_starts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from ..codes import CATALOG
 
@@ -42,6 +42,14 @@ def display_path(path: str | Path | None) -> str | None:
     except ValueError:
         return str(path)
     return rel if not rel.startswith("..") else str(path)
+
+
+class Where(TypedDict):
+    """Where a finding points: keyword arguments of :func:`finding`."""
+
+    file: str | Path | None
+    line: int | None
+    id: str | None
 
 
 def finding(code: str, message: str, *, file: str | Path | None = None, line: int | None = None,

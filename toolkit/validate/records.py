@@ -12,7 +12,7 @@ from ..footnotes import MARKER
 from ..jsonl import BadLine, iter_lines
 from ..models import ANNOTATION_FIELDS, REGISTRY_FIELDS, Annotation, Block, RegistryEntity, field_problems
 from ..timex import MODS, TYPES, is_old_style, text_contradiction, timex_problem
-from .findings import Finding, finding
+from .findings import Finding, Where, finding
 from .schema import LayerSchema, Schema
 
 HOLDER_WORDS = {"author", "unspecified"}
@@ -85,7 +85,7 @@ def check_layer(path: Path, layer: LayerSchema, blocks: dict[str, Block], seen: 
             yield dup
             continue
         ann = Annotation.from_dict(record, layer=layer.name)
-        where = {"file": path, "line": line, "id": ann.id}
+        where: Where = {"file": path, "line": line, "id": ann.id}
         block = blocks.get(ann.paragraph)
         usable = True
         if block is None:
@@ -116,7 +116,7 @@ def _is_punct(ch: str) -> bool:
     return unicodedata.category(ch).startswith("P")
 
 
-def _edges(ann: Annotation, where: dict[str, Any]) -> Iterator[Finding]:
+def _edges(ann: Annotation, where: Where) -> Iterator[Finding]:
     text = ann.text
     if text != text.strip():
         yield finding("E202", f"{text!r} starts or ends with whitespace", **where)
@@ -133,7 +133,7 @@ def _balanced_close(text: str) -> bool:
 
 
 def _attributes(ann: Annotation, layer: LayerSchema, registry: dict[str, RegistryEntity],
-                where: dict[str, Any]) -> Iterator[Finding]:
+                where: Where) -> Iterator[Finding]:
     for name, spec in layer.attributes.items():
         value = ann.attrs.get(name)
         if value is None:
@@ -167,7 +167,7 @@ def _attributes(ann: Annotation, layer: LayerSchema, registry: dict[str, Registr
             yield finding("E603", f"mod {value!r} is not a TIMEX3 mod", **where)
 
 
-def _timex(ann: Annotation, value: Any, where: dict[str, Any]) -> Iterator[Finding]:
+def _timex(ann: Annotation, value: Any, where: Where) -> Iterator[Finding]:
     if ann.label not in TYPES:
         return  # E401 already reported; the value cannot be checked against an unknown type
     if not isinstance(value, str):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from typing import cast
 
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 
 from ..models import Block
-from .findings import Finding, finding
+from .findings import Finding, Where, finding
 from .records import Located
 from .schema import LayerSchema
 
@@ -19,7 +21,8 @@ def check_alignment(nlp: Language, blocks: dict[str, Block], located: Iterable[L
     for item in located:
         by_block[item.annotation.paragraph].append(item)
     ids = list(by_block)
-    tokenized = nlp.tokenizer.pipe((blocks[b].text for b in ids), batch_size=256)  # type: ignore[attr-defined]
+    tokenizer = cast(Tokenizer, nlp.tokenizer)
+    tokenized = tokenizer.pipe((blocks[b].text for b in ids), batch_size=256)
     for block_id, doc in zip(ids, tokenized):
         starts = {t.idx for t in doc}
         ends = {t.idx + len(t) for t in doc}
@@ -45,7 +48,7 @@ def check_overlaps(layer: LayerSchema, located: Iterable[Located]) -> Iterator[F
                 n = inner.annotation
                 if n.start >= o.end:
                     break
-                where = {"file": inner.file, "line": inner.line, "id": n.id}
+                where: Where = {"file": inner.file, "line": inner.line, "id": n.id}
                 if (n.start, n.end) == (o.start, o.end):
                     if n.label == o.label and not layer.duplicates:
                         yield finding("E302", f"same span and label as {o.id} ({o.text!r})", **where)

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from toolkit import ToolkitError, load_corpus
+
+
+@pytest.fixture(scope="module")
+def corpus():  # type: ignore[no-untyped-def]
+    return load_corpus()
+
+
+def test_lookups(corpus) -> None:  # type: ignore[no-untyped-def]
+    blocks = list(corpus)
+    assert blocks[0].id == "pwc.front.title1" and len(corpus) == len(blocks)
+    assert "pwc.p2.fn13" in corpus and corpus["pwc.p2.fn13"].number == 13
+    assert corpus.footnote(part=1, number=2).text.startswith("[2] Iranian Communist Party")
+    assert corpus.footnote(part=2, number=2).text.startswith("[2] Worker-Communist Party of Iran")
+    assert corpus.entity("mansoor-hekmat").label == "PERSON"
+    mentions = corpus.mentions("mansoor-hekmat")
+    assert mentions and {m.text for m in mentions} <= {"Mansoor Hekmat", "Hekmat"}
+    assert corpus.annotation(mentions[0].id) is mentions[0]
+    with pytest.raises(KeyError, match="no block"):
+        corpus["pwc.p9.para1"]
+    with pytest.raises(ValueError, match="unknown layer"):
+        corpus.annotations("gossip")
+
+
+def test_docs_carry_every_layer(corpus) -> None:  # type: ignore[no-untyped-def]
+    docs = corpus.docs()
+    assert iter(docs) is docs
+    total = {"entities": 0, "dates": 0, "claims": 0, "footnote_refs": 0}
+    for doc in docs:
+        block = corpus[doc.user_data["block"]]
+        assert doc.text == block.text and doc.user_data["part"] == block.part
+        for key in total:
+            total[key] += len(doc.spans[key])
+        for span in doc.spans["entities"]:
+            record = corpus.annotation(span.id_)
+            assert (span.start_char, span.end_char, span.label_) == (record.start, record.end, record.label)
+            assert span.kb_id_ == record.attrs["entity"]
+        for span in doc.spans["footnote_refs"]:
+            assert corpus[span.kb_id_].part == block.part
+        assert all(e.label_ for e in doc.ents)
+    assert total == {"entities": 286, "dates": 74, "claims": 187, "footnote_refs": 19}
+
+
+def test_same_offsets_in_two_layers_keep_their_own_records(corpus) -> None:  # type: ignore[no-untyped-def]
+    # "Worker-Communist Party of Kurdistan" is both an entity and the end of a claim: ids keep them apart.
+    doc = next(d for d in corpus.docs() if d.user_data["block"] == "pwc.p1.para8")
+    ids = {s.id_ for key in ("entities", "claims") for s in doc.spans[key]}
+    assert {corpus.annotation(i).layer for i in ids} == {"entities", "claims"}
+
+
+def test_malformed_file_names_file_and_line(data_copy: tuple[Path, Path]) -> None:
+    corpus_dir, annotations = data_copy
+    path = annotations / "dates.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    record = json.loads(lines[6])
+    del record["start"]
+    lines[6] = json.dumps(record)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ToolkitError, match=r"dates.jsonl:7 \(record d-0007\): missing field 'start'"):
+        load_corpus(corpus_dir, annotations)
