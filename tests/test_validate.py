@@ -184,6 +184,18 @@ def test_consistency_findings(data_copy: tuple[Path, Path]) -> None:
     assert any(f.code == "I702" for f in findings)  # the listed exceptions stay info
 
 
+def test_records_out_of_reading_order(data_copy: tuple[Path, Path]) -> None:
+    corpus, annotations = data_copy
+    path = annotations / "dates.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[3], lines[20] = lines[20], lines[3]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    found = [(f.code, f.line) for f in validate(corpus_dir=corpus, annotations_dir=annotations) if f.code == "E110"]
+    assert found and found[0][1] == 5
+    result = run_cli("extract", "--layer", "dates", "--corpus", corpus, "--annotations", annotations, "-q")
+    assert result.returncode == 2 and "dates.jsonl:5" in result.stderr and "reading order" in result.stderr
+
+
 def test_bad_json_does_not_stop_the_rest_of_the_file(data_copy: tuple[Path, Path]) -> None:
     corpus, annotations = data_copy
     path = annotations / "entities.jsonl"
@@ -227,5 +239,5 @@ def test_every_code_in_the_code_is_catalogued_and_documented() -> None:
     assert all(f"`{code}`" in readme for code in CATALOG), [c for c in CATALOG if f"`{c}`" not in readme]
     tested = {code for *_, code in BREAKAGES} | {
         "E202", "E204", "E301", "E302", "E303", "W504", "E508", "E502", "E107", "E505", "E108", "E507",
-        "E109", "W701", "W702", "I702", "E100", "E401"}
+        "E109", "E110", "W701", "W702", "I702", "E100", "E401"}
     assert CATALOG.keys() - tested <= {"W506", "I701"}  # both shown by the shipped corpus itself

@@ -8,8 +8,7 @@ yielded as they are made.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from .errors import ToolkitError
 from .footnotes import FootnoteLink, footnote_text, resolve_footnotes
 from .models import Annotation, Block, RegistryEntity
 from .paths import resolve_annotations_dir, resolve_corpus_dir
-from .stream import iter_blocks, read_layer, read_registry
+from .stream import LayerCursor, block_positions, iter_blocks, read_registry
 
 LAYER_ORDER = {layer: i for i, layer in enumerate(Annotation.LAYERS)}
 CONTEXTS = ("none", "sentence", "paragraph")
@@ -56,26 +55,21 @@ def extract(*, layer: str = "entities", labels: Iterable[str] = (), entities: It
     if unknown:
         raise ToolkitError(f"unknown entity id(s) {', '.join(sorted(unknown))}: not in the registry",
                            file=adir / "registry.jsonl")
-    by_block = _select(adir, layers, set(labels), wanted_entities)
     if context == "sentence":
         from .nlp import make_nlp
 
         nlp = make_nlp(nlp)
-    return _records(cdir, by_block, registry, context, nlp)
+    positions = block_positions(cdir)
+    cursors = [LayerCursor(adir, name, positions) for name in layers]
+    keep = _filter(set(labels), wanted_entities)
+    return _records(cdir, cursors, keep, registry, context, nlp)
 
 
-def _select(adir: Path, layers: list[str], labels: set[str], entities: set[str]) -> dict[str, list[Annotation]]:
-    by_block: dict[str, list[Annotation]] = defaultdict(list)
-    for name in layers:
-        for a in read_layer(adir, name):
-            if labels and a.label not in labels:
-                continue
-            if entities and not _concerns(a, entities):
-                continue
-            by_block[a.paragraph].append(a)
-    for anns in by_block.values():
-        anns.sort(key=lambda a: (a.start, -a.end, LAYER_ORDER[a.layer]))
-    return by_block
+def _filter(labels: set[str], entities: set[str]) -> Callable[[Annotation], bool]:
+    def keep(a: Annotation) -> bool:
+        return (not labels or a.label in labels) and (not entities or _concerns(a, entities))
+
+    return keep
 
 
 def _concerns(a: Annotation, entities: set[str]) -> bool:
@@ -86,8 +80,8 @@ def _concerns(a: Annotation, entities: set[str]) -> bool:
     return False
 
 
-def _records(cdir: Path, by_block: dict[str, list[Annotation]], registry: dict[str, RegistryEntity],
-             context: str, nlp: Language | None) -> Iterator[dict[str, Any]]:
+def _records(cdir: Path, cursors: list[LayerCursor], keep: Callable[[Annotation], bool],
+             registry: dict[str, RegistryEntity], context: str, nlp: Language | None) -> Iterator[dict[str, Any]]:
     wanted_footnotes = {fn for e in registry.values() for fn in e.footnotes}
     registry_notes = {b.id: _note(b) for b in iter_blocks(cdir) if b.id in wanted_footnotes}
     for _, part_blocks in groupby(iter_blocks(cdir), key=lambda b: (b.doc, b.part)):
@@ -96,14 +90,19 @@ def _records(cdir: Path, by_block: dict[str, list[Annotation]], registry: dict[s
         links: dict[tuple[str, int], FootnoteLink] = {
             (link.paragraph, link.start): link for link in resolve_footnotes(blocks)
             if link.paragraph is not None and link.start is not None}
-        annotated = [b for b in blocks if b.id in by_block]
+        annotated = []
+        for block in blocks:
+            taken = [a for cursor in cursors for a in cursor.take(block.id) if keep(a)]
+            if taken:
+                taken.sort(key=lambda a: (a.start, -a.end, LAYER_ORDER[a.layer]))
+                annotated.append((block, taken))
         docs: Iterable[Doc | None]
         if context == "sentence" and nlp is not None:
-            docs = nlp.pipe((b.text for b in annotated), batch_size=128)
+            docs = nlp.pipe((b.text for b, _ in annotated), batch_size=128)
         else:
             docs = (None for _ in annotated)
-        for block, doc in zip(annotated, docs):
-            for a in by_block[block.id]:
+        for (block, taken), doc in zip(annotated, docs, strict=True):
+            for a in taken:
                 yield _record(a, block, doc, context, links, bodies, registry, registry_notes)
 
 

@@ -34,9 +34,9 @@ def attach_spans(
     doc.user_data.update(
         {"block": block.id, "doc": block.doc, "part": block.part, "kind": block.kind,
          "section": block.section})
-    for layer, annotations in layers.items():
+    for layer, records in layers.items():
         spans = []
-        for a in annotations:
+        for a in records:
             span = doc.char_span(a.start, a.end, label=a.label, kb_id=str(a.attrs.get("entity") or ""),
                                  span_id=a.id)
             if span is None:

@@ -70,3 +70,61 @@ def iter_blocks(corpus_dir: str | Path | None = None) -> Iterator[Block]:
     """Every block of every document of the corpus (default: the shipped one), in reading order."""
     folders = document_dirs(resolve_corpus_dir(corpus_dir))
     return (block for folder in folders for block in read_blocks(folder))
+
+
+def block_positions(corpus_dir: str | Path | None = None) -> dict[str, int]:
+    """Block id -> reading-order position, for every block of the corpus (ids only are kept)."""
+    folders = document_dirs(resolve_corpus_dir(corpus_dir))
+    positions: dict[str, int] = {}
+    for folder in folders:
+        for line, record in read_jsonl(folder / "blocks.jsonl"):
+            block_id = record.get("id")
+            if not isinstance(block_id, str):
+                raise ToolkitError("missing or mistyped field 'id'", file=folder / "blocks.jsonl", line=line)
+            positions.setdefault(block_id, len(positions))
+    return positions
+
+
+class LayerCursor:
+    """Walks one layer file alongside the blocks, in reading order.
+
+    Layer files are kept in reading order (block order, then start offset;
+    ``toolkit validate`` reports records out of order as E110), so the
+    annotations of a block can be taken as the block goes by and nothing
+    else is held in memory.
+    """
+
+    def __init__(self, annotations_dir: Path, layer: str, positions: dict[str, int]) -> None:
+        self.path = annotations_dir / f"{layer}.jsonl"
+        self.layer = layer
+        self.positions = positions
+        self._records = _records(self.path, ANNOTATION_FIELDS) if self.path.exists() else iter(())
+        self._pending: tuple[int, Annotation] | None = None
+        self._last = -1
+        self._advance()
+
+    def _advance(self) -> None:
+        item = next(self._records, None)
+        if item is None:
+            self._pending = None
+            return
+        line, record = item
+        annotation = Annotation.from_dict(record, layer=self.layer)
+        position = self.positions.get(annotation.paragraph)
+        if position is None:
+            raise ToolkitError(f"no block {annotation.paragraph!r} in the corpus (run 'toolkit validate')",
+                               file=self.path, line=line, record=annotation.id)
+        if position < self._last:
+            raise ToolkitError("record out of reading order: layer files are sorted by block, then "
+                               "start (run 'toolkit validate')", file=self.path, line=line, record=annotation.id)
+        self._last = position
+        self._pending = (line, annotation)
+
+    def take(self, block_id: str) -> list[Annotation]:
+        """The annotations of ``block_id``; blocks must be asked for in reading order."""
+        position = self.positions[block_id]
+        taken = []
+        while self._pending is not None and self.positions[self._pending[1].paragraph] <= position:
+            taken.append(self._pending[1])
+            self._advance()
+        return taken

@@ -71,6 +71,8 @@ def check_registry(path: Path, schema: Schema, blocks: dict[str, Block], seen: S
 def check_layer(path: Path, layer: LayerSchema, blocks: dict[str, Block], seen: Seen,
                 registry: dict[str, RegistryEntity], out: list[Located]) -> Iterator[Finding]:
     """Check one layer file record by record; append usable records to ``out``."""
+    positions = {block_id: i for i, block_id in enumerate(blocks)}
+    previous = (-1, -1)
     for line, record in iter_lines(path):
         if isinstance(record, BadLine):
             yield finding("E100", record.message, file=path, line=line)
@@ -109,6 +111,10 @@ def check_layer(path: Path, layer: LayerSchema, blocks: dict[str, Block], seen: 
                           f"({', '.join(sorted(layer.labels))})", **where)
         yield from _attributes(ann, layer, registry, where)
         if usable:
+            here = (positions[ann.paragraph], ann.start)
+            if here < previous:
+                yield finding("E110", f"{ann.paragraph}:{ann.start} comes before the previous record", **where)
+            previous = max(previous, here)
             out.append(Located(ann, path, line))
 
 

@@ -23,7 +23,7 @@ def check_alignment(nlp: Language, blocks: dict[str, Block], located: Iterable[L
     ids = list(by_block)
     tokenizer = cast(Tokenizer, nlp.tokenizer)
     tokenized = tokenizer.pipe((blocks[b].text for b in ids), batch_size=256)
-    for block_id, doc in zip(ids, tokenized):
+    for block_id, doc in zip(ids, tokenized, strict=True):
         starts = {t.idx for t in doc}
         ends = {t.idx + len(t) for t in doc}
         for item in by_block[block_id]:
