@@ -7,7 +7,8 @@ For notebooks and scripts that want lookups; the commands stream instead
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 from pathlib import Path
 
 from spacy.language import Language
@@ -18,6 +19,9 @@ from .footnotes import FootnoteLink, resolve_footnotes
 from .models import Annotation, Block, Document, RegistryEntity
 from .paths import resolve_annotations_dir, resolve_corpus_dir
 from .stream import document_dirs, read_blocks, read_document, read_layer, read_registry
+
+if TYPE_CHECKING:
+    from .render import HTML
 
 LAYERS = Annotation.LAYERS
 
@@ -102,6 +106,10 @@ class Corpus:
         except KeyError:
             raise KeyError(f"no annotation {annotation_id!r}") from None
 
+    def footnotes_of(self, entity_id: str) -> list[Block]:
+        """The footnote blocks the registry lists as describing an entity."""
+        return [self[fn] for fn in self.entity(entity_id).footnotes]
+
     def footnote_links(self) -> list[FootnoteLink]:
         """Every marker resolved within its part, then unreferenced and duplicate bodies."""
         return list(resolve_footnotes(self))
@@ -125,6 +133,52 @@ class Corpus:
         for doc, block in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
             layers = {layer: self._by_block[block.id][layer] for layer in self._layers}
             yield attach_spans(doc, block, layers, links_by_block.get(block.id, ()))
+
+
+    def show(self, target: Any, *, layers: Iterable[str] = LAYERS) -> HTML:
+        """An HTML view for Jupyter of a block (id or Block), a Doc, an annotation, or a list of them.
+
+        Every layer in ``layers`` is highlighted; hovering shows labels,
+        canonical names, date values and claim types; footnote markers show
+        their footnote. Given annotations, only those are highlighted.
+        """
+        from .render import HTML, render_block
+
+        items = target if isinstance(target, (list, tuple)) else [target]
+        chosen: dict[str, list[Annotation] | None] = {}
+        for item in items:
+            if isinstance(item, Annotation):
+                selected = chosen.setdefault(item.paragraph, [])
+                if selected is not None:
+                    selected.append(item)
+            else:
+                block_id = str(item.id if isinstance(item, Block) else
+                               item.user_data.get("block") if isinstance(item, Doc) else item)
+                self[block_id]  # a KeyError names an unknown block here
+                chosen[block_id] = None
+        links = [link for link in resolve_footnotes(self) if link.paragraph in chosen]
+        parts = []
+        for block_id, selected in chosen.items():
+            block = self[block_id]
+            annotations = selected if selected is not None else [
+                a for layer in layers for a in self._by_block[block_id][layer]]
+            html = render_block(block, annotations, links, self.entities, anchors=False)
+            parts.append(f'<p><span class="kind">{block.id}</span>{html}</p>')
+        return HTML("".join(parts))
+
+    def to_dataframe(self, layer: str = "entities", **options: Any) -> Any:
+        """A pandas DataFrame with the columns of ``toolkit extract`` (``options`` as for :func:`toolkit.extract`)."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError("to_dataframe needs pandas: pip install 'toolkit[pandas]' (or pip install pandas)") from None
+        from .extract import extract
+
+        records = extract(layer=layer, corpus_dir=self.corpus_dir, annotations_dir=self.annotations_dir, **options)
+        frame = pd.DataFrame.from_records(list(records))
+        if "part" in frame:
+            frame["part"] = frame["part"].astype("Int64")  # front matter has no part: keep integers
+        return frame
 
 
 def load_corpus(corpus_dir: str | Path | None = None, annotations_dir: str | Path | None = None) -> Corpus:

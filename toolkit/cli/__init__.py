@@ -8,7 +8,7 @@ import sys
 import typer
 
 from ..errors import ToolkitError
-from . import agree, extract, footnotes, ingest, schema, validate  # noqa: F401  (importing registers them)
+from . import agree, extract, footnotes, ingest, render, schema, validate  # noqa: F401  (importing registers them)
 from ._app import app
 
 
