@@ -65,3 +65,13 @@ def test_malformed_file_names_file_and_line(data_copy: tuple[Path, Path]) -> Non
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(ToolkitError, match=r"dates.jsonl:7 \(record d-0007\): missing field 'start'"):
         load_corpus(corpus_dir, annotations)
+
+
+def test_streaming_loader_matches_the_in_memory_one(corpus) -> None:  # type: ignore[no-untyped-def]
+    from toolkit import stream_docs
+
+    def view(docs):  # type: ignore[no-untyped-def]
+        return [(d.user_data["block"], [(k, s.start_char, s.end_char, s.label_, s.id_, s.kb_id_)
+                                        for k in sorted(d.spans) for s in d.spans[k]]) for d in docs]
+
+    assert view(stream_docs()) == view(corpus.docs())

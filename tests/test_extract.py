@@ -79,3 +79,9 @@ def test_extract_streams() -> None:
     assert iter(records) is records  # a generator, not a list
     first = next(records)
     assert first["paragraph"] == "pwc.front.title1"
+
+
+def test_two_workers_give_the_same_records() -> None:
+    assert list(extract(layer="all", n_process=2)) == list(extract(layer="all"))
+    with pytest.raises(ToolkitError, match="n_process"):
+        extract(n_process=0)

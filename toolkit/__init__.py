@@ -14,6 +14,7 @@ from .footnotes import FootnoteLink, resolve_footnotes
 from .ingest import ingest, segment
 from .models import Annotation, Block, Document, RegistryEntity
 from .nlp import make_nlp
+from .spacy_docs import stream_docs
 from .validate import Finding, validate
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "make_nlp",
     "resolve_footnotes",
     "segment",
+    "stream_docs",
     "validate",
 ]
 __version__ = "0.1.0"

@@ -1,15 +1,16 @@
 """``extract``: annotations as flat JSON records, with context and resolved footnotes.
 
-Streams: blocks are read one part at a time (footnote bodies close a part, so
-a part is the smallest unit in which markers can be resolved) and records are
-yielded as they are made.
+Streams: the corpus is read one document part at a time (see
+:func:`toolkit.stream.iter_parts`) and records are yielded as they are made.
+With ``n_process > 1`` the parts are handed to worker processes, in order.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from itertools import groupby
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .errors import ToolkitError
-from .footnotes import FootnoteLink, footnote_text, resolve_footnotes
+from .footnotes import FootnoteLink
 from .models import Annotation, Block, RegistryEntity
 from .paths import resolve_annotations_dir, resolve_corpus_dir
-from .stream import LayerCursor, block_positions, iter_blocks, read_registry
+from .stream import AnnotatedBlock, iter_blocks, iter_parts, read_registry
 
 LAYER_ORDER = {layer: i for i, layer in enumerate(Annotation.LAYERS)}
 CONTEXTS = ("none", "sentence", "paragraph")
@@ -30,7 +31,8 @@ FOLLOWING_MARKERS = re.compile(r"[”\"’'.,;:!?)]*((?:\[\d+\])+)")
 
 def extract(*, layer: str = "entities", labels: Iterable[str] = (), entities: Iterable[str] = (),
             context: str = "sentence", corpus_dir: str | Path | None = None,
-            annotations_dir: str | Path | None = None, nlp: Language | None = None) -> Iterator[dict[str, Any]]:
+            annotations_dir: str | Path | None = None, nlp: Language | None = None,
+            n_process: int = 1) -> Iterator[dict[str, Any]]:
     """Yield one plain dict per annotation, in reading order.
 
     ``layer`` is ``entities``, ``dates``, ``claims`` or ``all``; ``labels``
@@ -46,73 +48,101 @@ def extract(*, layer: str = "entities", labels: Iterable[str] = (), entities: It
         raise ToolkitError(f"unknown layer {layer!r}; use entities, dates, claims or all")
     if context not in CONTEXTS:
         raise ToolkitError(f"unknown context {context!r}; use none, sentence or paragraph")
+    if n_process < 1:
+        raise ToolkitError("n_process must be at least 1")
     cdir = resolve_corpus_dir(corpus_dir)
     adir = resolve_annotations_dir(annotations_dir)
-    layers = list(LAYER_ORDER) if layer == "all" else [layer]
     registry = {e.id: e for e in read_registry(adir)} if (adir / "registry.jsonl").exists() else {}
-    wanted_entities = set(entities)
-    unknown = wanted_entities - registry.keys()
+    unknown = set(entities) - registry.keys()
     if unknown:
         raise ToolkitError(f"unknown entity id(s) {', '.join(sorted(unknown))}: not in the registry",
                            file=adir / "registry.jsonl")
-    if context == "sentence":
+    parts = iter_parts(cdir, adir, layers=list(LAYER_ORDER) if layer == "all" else [layer])
+    wanted = {fn for e in registry.values() for fn in e.footnotes}
+    notes = {b.id: _note(b) for b in iter_blocks(cdir) if b.id in wanted}
+    work = partial(_part_records, keep=_Filter(frozenset(labels), frozenset(entities)), registry=registry, notes=notes,
+                   context=context)
+    if n_process == 1:
         from .nlp import make_nlp
 
-        nlp = make_nlp(nlp)
-    positions = block_positions(cdir)
-    cursors = [LayerCursor(adir, name, positions) for name in layers]
-    keep = _filter(set(labels), wanted_entities)
-    return _records(cdir, cursors, keep, registry, context, nlp)
+        pipeline = make_nlp(nlp) if context == "sentence" else None
+        return (record for part in parts for record in work(part, nlp=pipeline))
+    return _in_workers(work, parts, n_process, nlp if context == "sentence" else None, context)
 
 
-def _filter(labels: set[str], entities: set[str]) -> Callable[[Annotation], bool]:
-    def keep(a: Annotation) -> bool:
-        return (not labels or a.label in labels) and (not entities or _concerns(a, entities))
+def _in_workers(work: Callable[..., list[dict[str, Any]]], parts: Iterator[list[AnnotatedBlock]],
+                n_process: int, nlp: Language | None, context: str) -> Iterator[dict[str, Any]]:
+    import multiprocessing
 
-    return keep
-
-
-def _concerns(a: Annotation, entities: set[str]) -> bool:
-    if a.layer == "entities":
-        return a.attrs.get("entity") in entities
-    if a.layer == "claims":
-        return a.attrs.get("holder") in entities or bool(entities & set(a.attrs.get("about") or ()))
-    return False
+    with multiprocessing.get_context("spawn").Pool(
+            n_process, initializer=_init_worker, initargs=(nlp, context == "sentence")) as pool:
+        for records in pool.imap(partial(_work_in_worker, work), parts, chunksize=4):
+            yield from records
 
 
-def _records(cdir: Path, cursors: list[LayerCursor], keep: Callable[[Annotation], bool],
-             registry: dict[str, RegistryEntity], context: str, nlp: Language | None) -> Iterator[dict[str, Any]]:
-    wanted_footnotes = {fn for e in registry.values() for fn in e.footnotes}
-    registry_notes = {b.id: _note(b) for b in iter_blocks(cdir) if b.id in wanted_footnotes}
-    for _, part_blocks in groupby(iter_blocks(cdir), key=lambda b: (b.doc, b.part)):
-        blocks = list(part_blocks)
-        bodies = {b.id: b for b in blocks if b.kind == "footnote"}
-        links: dict[tuple[str, int], FootnoteLink] = {
-            (link.paragraph, link.start): link for link in resolve_footnotes(blocks)
-            if link.paragraph is not None and link.start is not None}
-        annotated = []
-        for block in blocks:
-            taken = [a for cursor in cursors for a in cursor.take(block.id) if keep(a)]
-            if taken:
-                taken.sort(key=lambda a: (a.start, -a.end, LAYER_ORDER[a.layer]))
-                annotated.append((block, taken))
-        docs: Iterable[Doc | None]
-        if context == "sentence" and nlp is not None:
-            docs = nlp.pipe((b.text for b, _ in annotated), batch_size=128)
-        else:
-            docs = (None for _ in annotated)
-        for (block, taken), doc in zip(annotated, docs, strict=True):
-            for a in taken:
-                yield _record(a, block, doc, context, links, bodies, registry, registry_notes)
+_WORKER_NLP: Language | None = None
+
+
+def _init_worker(nlp: Language | None, sentences: bool) -> None:
+    global _WORKER_NLP
+    if sentences:
+        from .nlp import make_nlp
+
+        _WORKER_NLP = make_nlp(nlp)
+
+
+def _work_in_worker(work: Callable[..., list[dict[str, Any]]], part: list[AnnotatedBlock]) -> list[dict[str, Any]]:
+    return work(part, nlp=_WORKER_NLP)
+
+
+@dataclass(frozen=True, slots=True)
+class _Filter:
+    """Which annotations to keep (a class, not a closure, so that workers can receive it)."""
+
+    labels: frozenset[str]
+    entities: frozenset[str]
+
+    def __call__(self, a: Annotation) -> bool:
+        return (not self.labels or a.label in self.labels) and (not self.entities or self._concerns(a))
+
+    def _concerns(self, a: Annotation) -> bool:
+        if a.layer == "entities":
+            return a.attrs.get("entity") in self.entities
+        if a.layer == "claims":
+            return a.attrs.get("holder") in self.entities or bool(self.entities & set(a.attrs.get("about") or ()))
+        return False
+
+
+def _part_records(part: list[AnnotatedBlock], *, keep: Callable[[Annotation], bool],
+                  registry: dict[str, RegistryEntity], notes: dict[str, dict[str, Any]], context: str,
+                  nlp: Language | None) -> list[dict[str, Any]]:
+    chosen = []
+    for item in part:
+        taken = sorted((a for anns in item.layers.values() for a in anns if keep(a)),
+                       key=lambda a: (a.start, -a.end, LAYER_ORDER[a.layer]))
+        if taken:
+            chosen.append((item, taken))
+    docs: Iterable[Doc | None]
+    if nlp is not None:
+        docs = nlp.pipe((item.block.text for item, _ in chosen), batch_size=128)
+    else:
+        docs = (None for _ in chosen)
+    records = []
+    for (item, taken), doc in zip(chosen, docs, strict=True):
+        links = {link.start: link for link in item.links}
+        for a in taken:
+            records.append(_record(a, item.block, doc, context, links, registry, notes))
+    return records
 
 
 def _note(block: Block) -> dict[str, Any]:
+    from .footnotes import footnote_text
+
     return {"footnote": block.id, "number": block.number, "part": block.part, "text": footnote_text(block)}
 
 
-def _record(a: Annotation, block: Block, doc: Doc | None, context: str,
-            links: dict[tuple[str, int], FootnoteLink], bodies: dict[str, Block],
-            registry: dict[str, RegistryEntity], registry_notes: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _record(a: Annotation, block: Block, doc: Doc | None, context: str, links: dict[int | None, FootnoteLink],
+            registry: dict[str, RegistryEntity], notes: dict[str, dict[str, Any]]) -> dict[str, Any]:
     record: dict[str, Any] = {
         "id": a.id, "layer": a.layer, "doc": block.doc, "paragraph": block.id, "part": block.part,
         "section": block.section, "start": a.start, "end": a.end, "text": a.text, "label": a.label,
@@ -122,30 +152,27 @@ def _record(a: Annotation, block: Block, doc: Doc | None, context: str,
         record.update({
             "entity": a.attrs.get("entity"), "canonical": entity.name if entity else None,
             "mention": a.attrs.get("mention"),
-            "entity_footnotes": [registry_notes[fn] for fn in entity.footnotes if fn in registry_notes]
-            if entity else [],
+            "entity_footnotes": [notes[fn] for fn in entity.footnotes if fn in notes] if entity else [],
         })
     elif a.layer == "dates":
         record.update({"value": a.attrs.get("value"), "type": a.label, "mod": a.attrs.get("mod")})
     else:
         record.update({"type": a.attrs.get("type"), "holder": a.attrs.get("holder"),
                        "about": list(a.attrs.get("about") or [])})
-    record["footnotes"] = _following_footnotes(a, block, links, bodies)
+    record["footnotes"] = _following_footnotes(a, block, links)
     record["context"] = _context(a, block, doc, context)
     return record
 
 
-def _following_footnotes(a: Annotation, block: Block, links: dict[tuple[str, int], FootnoteLink],
-                         bodies: dict[str, Block]) -> list[dict[str, Any]]:
+def _following_footnotes(a: Annotation, block: Block, links: dict[int | None, FootnoteLink]) -> list[dict[str, Any]]:
     m = FOLLOWING_MARKERS.match(block.text, a.end)
     if not m:
         return []
     notes = []
     for marker in re.finditer(r"\[(\d+)\]", block.text[m.start(1):m.end(1)]):
-        link = links.get((block.id, m.start(1) + marker.start()))
-        body = bodies.get(link.footnote) if link and link.footnote else None
-        notes.append(_note(body) if body else
-                     {"footnote": None, "number": int(marker.group(1)), "part": block.part, "text": None})
+        link = links.get(m.start(1) + marker.start())
+        notes.append({"footnote": link.footnote if link else None, "number": int(marker.group(1)),
+                      "part": block.part, "text": link.footnote_text if link else None})
     return notes
 
 

@@ -8,8 +8,10 @@ spaCy keys by offsets and so shares between layers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 
+from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
@@ -58,3 +60,24 @@ def attach_spans(
             refs.append(span)
     doc.spans[FOOTNOTE_REFS] = refs
     return doc
+
+
+def stream_docs(corpus_dir: str | Path | None = None, annotations_dir: str | Path | None = None, *,
+                nlp: Language | None = None, n_process: int = 1, batch_size: int = 256) -> Iterator[Doc]:
+    """One Doc per block of the corpus, with every layer attached, holding one part at a time.
+
+    Unlike :meth:`toolkit.Corpus.docs` it does not load the corpus into
+    memory first; ``n_process`` is passed to ``nlp.pipe``.
+
+    >>> doc = next(stream_docs())
+    >>> doc.user_data["block"], [s.text for s in doc.spans["entities"]]
+    ('pwc.front.title1', ['Worker Communism'])
+    """
+    from .nlp import make_nlp
+    from .stream import iter_parts
+
+    parts = iter_parts(corpus_dir, annotations_dir)
+    pipeline = make_nlp(nlp)
+    pairs = ((item.block.text, item) for part in parts for item in part)
+    return (attach_spans(doc, item.block, item.layers, item.links)
+            for doc, item in pipeline.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process))

@@ -6,7 +6,10 @@ corpus; :func:`toolkit.load_corpus` builds on them for in-memory lookups.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,8 @@ from .errors import ToolkitError
 from .jsonl import check_readable, read_jsonl
 from .models import (ANNOTATION_FIELDS, BLOCK_FIELDS, REGISTRY_FIELDS, Annotation, Block,
                      Document, FieldSpec, RegistryEntity, field_problems)
-from .paths import resolve_corpus_dir
+from .footnotes import FootnoteLink, resolve_footnotes
+from .paths import resolve_annotations_dir, resolve_corpus_dir
 
 
 def _records(path: Path, spec: FieldSpec) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -128,3 +132,38 @@ class LayerCursor:
             taken.append(self._pending[1])
             self._advance()
         return taken
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotatedBlock:
+    """A block with its annotations per layer and the footnote links of its markers."""
+
+    block: Block
+    layers: dict[str, list[Annotation]]
+    links: list[FootnoteLink]
+
+
+def iter_parts(corpus_dir: str | Path | None = None, annotations_dir: str | Path | None = None, *,
+               layers: Iterable[str] = Annotation.LAYERS) -> Iterator[list[AnnotatedBlock]]:
+    """Stream the corpus one document part at a time, blocks joined with their annotations.
+
+    A part is the smallest unit in which footnote markers can be resolved (its
+    bodies close it), so it is what is held in memory, never the corpus.
+    Checks its arguments at the call.
+    """
+    cdir = resolve_corpus_dir(corpus_dir)
+    adir = resolve_annotations_dir(annotations_dir)
+    positions = block_positions(cdir)
+    cursors = [LayerCursor(adir, layer, positions) for layer in layers]
+    return _parts(cdir, cursors)
+
+
+def _parts(cdir: Path, cursors: list[LayerCursor]) -> Iterator[list[AnnotatedBlock]]:
+    for _, group in groupby(iter_blocks(cdir), key=lambda b: (b.doc, b.part)):
+        blocks = list(group)
+        links: dict[str, list[FootnoteLink]] = defaultdict(list)
+        for link in resolve_footnotes(blocks):
+            if link.paragraph is not None:
+                links[link.paragraph].append(link)
+        yield [AnnotatedBlock(b, {c.layer: c.take(b.id) for c in cursors}, links.get(b.id, []))
+               for b in blocks]

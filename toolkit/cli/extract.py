@@ -20,6 +20,7 @@ def extract_command(
     out: OutOpt = None,
     corpus: CorpusOpt = None,
     annotations: AnnotationsOpt = None,
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes (parts are shared out in order).")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
 ) -> None:
     """Write one JSON record per annotation, in reading order, with context and resolved footnotes."""
@@ -29,7 +30,7 @@ def extract_command(
     from ..jsonl import write_jsonl
 
     records = extract(layer=layer, labels=label or (), entities=entity or (), context=context,
-                      corpus_dir=corpus, annotations_dir=annotations)
+                      corpus_dir=corpus, annotations_dir=annotations, n_process=workers)
     # disable=None: a bar only when stderr is a terminal.
     progress = tqdm(records, unit=" records", file=sys.stderr, disable=True if quiet else None)
     n = write_jsonl(out, progress)
