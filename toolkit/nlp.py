@@ -9,9 +9,11 @@ boundaries if it has a parser or senter).
 from __future__ import annotations
 
 import re
-from typing import cast
+from typing import Any, cast
 
+import numpy
 import spacy
+from spacy.attrs import ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
@@ -46,29 +48,51 @@ def make_nlp(nlp: Language | None = None) -> Language:
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     if not nlp.has_pipe(SENTENCES) and not ({"parser", "senter"} & set(nlp.pipe_names)):
         if not Language.has_factory(SENTENCES):
-            Language.component(SENTENCES, func=set_sentence_starts)
+            Language.factory(SENTENCES, func=lambda nlp, name: SentenceRules())
         nlp.add_pipe(SENTENCES)
     return nlp
 
 
-def set_sentence_starts(doc: Doc) -> Doc:
+class SentenceRules:
     """Rule-based sentence boundaries that keep footnote markers and closing quotes.
 
-    A sentence ends at ``.``, ``!``, ``?`` or an ellipsis; closing quotes,
-    brackets and footnote markers that follow stay in it, and the next
+    A sentence ends at a token made of ``.``, ``!``, ``?`` or ``…``; closing
+    quotes, brackets and footnote markers that follow stay in it, and the next
     sentence must not begin with a lower-case letter (``“neutral!” but``,
     ``Shukri... and others``). The number of a list item (``1.``) ends nothing.
     """
-    ended = False
-    for i, token in enumerate(doc):
-        text = token.text
-        if i == 0:
-            token.is_sent_start = True
-        elif ended and not (text in CLOSING or MARKER.fullmatch(text) or SENTENCE_END.match(text)):
-            token.is_sent_start = not text[:1].islower()
-            ended = False
-        else:
-            token.is_sent_start = False
+
+    END, CLOSE, LOWER, OTHER = 1, 2, 3, 0
+
+    def __init__(self) -> None:
+        self._kinds: dict[int, int] = {}  # per pipeline, by orth id: the rules read no text twice
+
+    def _kind(self, doc: Doc, orth: int) -> int:
+        text = doc.vocab.strings[orth]
         if SENTENCE_END.match(text) or text == "…":
-            ended = not (i == 1 and doc[0].text.isdigit())
-    return doc
+            return self.END
+        if text in CLOSING or MARKER.fullmatch(text):
+            return self.CLOSE
+        return self.LOWER if text[:1].islower() else self.OTHER
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not len(doc):
+            return doc
+        kinds = self._kinds
+        orths = doc.to_array(ORTH).tolist()
+        # Written with one from_array call: setting token.is_sent_start token
+        # by token makes spaCy rescan the Doc on every assignment.
+        starts = numpy.full((len(doc), 1), -1, dtype="int64")
+        starts[0, 0] = 1
+        ended = False
+        for i, orth in enumerate(orths):
+            kind = kinds.get(orth)
+            if kind is None:
+                kind = kinds[orth] = self._kind(doc, orth)
+            if i and ended and kind != self.END and kind != self.CLOSE:
+                if kind != self.LOWER:
+                    starts[i, 0] = 1
+                ended = False
+            if kind == self.END:
+                ended = not (i == 1 and doc.vocab.strings[orths[0]].isdigit())
+        return doc.from_array([SENT_START], cast(Any, starts.astype("uint64")))  # spaCy encodes -1 so

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.attrs import IDX, LENGTH
+from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .errors import ToolkitError
@@ -36,11 +37,14 @@ def attach_spans(
     doc.user_data.update(
         {"block": block.id, "doc": block.doc, "part": block.part, "kind": block.kind,
          "section": block.section})
+    starts = {offset: i for i, offset in enumerate(doc.to_array(IDX).tolist())}
+    ends = {offset + length: i for i, (offset, length) in enumerate(doc.to_array([IDX, LENGTH]).tolist())}
     for layer, records in layers.items():
         spans = []
         for a in records:
-            span = doc.char_span(a.start, a.end, label=a.label, kb_id=str(a.attrs.get("entity") or ""),
-                                 span_id=a.id)
+            first, last = starts.get(a.start), ends.get(a.end)
+            span = None if first is None or last is None else Span(
+                doc, first, last + 1, label=a.label, kb_id=str(a.attrs.get("entity") or ""), span_id=a.id)
             if span is None:
                 raise ToolkitError(
                     f"span {a.start}:{a.end} {a.text!r} does not align with token boundaries "

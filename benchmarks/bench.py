@@ -1,0 +1,179 @@
+"""Benchmark the toolkit on synthetic corpora against spaCy's DocBin and a raw floor.
+
+    python benchmarks/bench.py [--sizes 1000 10000 100000] [--reps 3] [--workdir DIR]
+
+For every size it generates (once, cached in WORKDIR) a deterministic
+synthetic corpus (see synthetic.py) and measures, in the same run:
+
+- load:    blocks and all layers into spaCy Docs (toolkit.stream_docs)
+- docbin:  DocBin round trip of those Docs with their span groups
+           (add + to_bytes, then from_bytes + get_docs)
+- floor:   nlp.pipe of the same texts with the same pipeline, plus a raw
+           srsly.read_jsonl pass over the same files
+- validate, extract: the CLI end to end (`toolkit validate`,
+           `toolkit extract --layer all`), with peak RSS
+- extract floor: the floor plus writing the same records with srsly
+- workers: load and extract with two worker processes
+- cold start: `toolkit extract` on the shipped essay against
+           `python -c "import spacy; spacy.blank('en')"`
+
+Each time is the median of REPS runs; results are ratios from the same run,
+printed as a Markdown table (with the absolute seconds and MiB beside them)
+and written to WORKDIR/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import srsly
+from spacy.tokens import DocBin
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import generate  # noqa: E402
+
+from toolkit import make_nlp, stream_docs  # noqa: E402
+
+
+def median_time(fn: Callable[[], object], reps: int) -> float:
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run(cmd: list[str], reps: int) -> tuple[float, float]:
+    """Median wall time and peak RSS (MiB) of a command, from os.wait4 of that very process."""
+    times, peaks = [], []
+    for _ in range(reps):
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        times.append(time.perf_counter() - start)
+        peaks.append(usage.ru_maxrss / 1024)
+        if os.waitstatus_to_exitcode(status) not in (0,):
+            raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.read().decode() if proc.stderr else ''}")
+    return statistics.median(times), max(peaks)
+
+
+def files_of(corpus: Path, annotations: Path) -> list[Path]:
+    return sorted(corpus.glob("*/blocks.jsonl")) + [annotations / f"{n}.jsonl" for n in
+                                                     ("entities", "dates", "claims", "registry")]
+
+
+def bench_size(size: int, workdir: Path, reps: int) -> dict[str, float]:
+    data = workdir / f"syn{size}"
+    if not (data / "annotations" / "claims.jsonl").exists():
+        generate(data, blocks=size)
+    corpus, annotations = data / "corpus", data / "annotations"
+    toolkit = [sys.executable, "-m", "toolkit"]
+    where = ["--corpus", str(corpus), "--annotations", str(annotations)]
+    r: dict[str, float] = {"blocks": sum(1 for p in corpus.glob("*/blocks.jsonl") for _ in p.open())}
+
+    r["load"] = median_time(lambda: sum(1 for _ in stream_docs(corpus, annotations)), reps)
+    r["load_2"] = median_time(lambda: sum(1 for _ in stream_docs(corpus, annotations, n_process=2)), reps)
+
+    nlp = make_nlp()
+    docs = list(stream_docs(corpus, annotations, nlp=nlp))
+
+    def docbin() -> None:
+        db = DocBin(store_user_data=True)
+        for doc in docs:
+            db.add(doc)
+        data = db.to_bytes()
+        list(DocBin().from_bytes(data).get_docs(nlp.vocab))
+
+    r["docbin"] = median_time(docbin, reps)
+    del docs
+    texts = [json.loads(line)["text"] for p in sorted(corpus.glob("*/blocks.jsonl")) for line in p.open()]
+    r["tokenize"] = median_time(lambda: sum(1 for _ in nlp.pipe(texts, batch_size=256)), reps)
+    r["read_jsonl"] = median_time(lambda: sum(1 for p in files_of(corpus, annotations) for _ in srsly.read_jsonl(p)),
+                                  reps)
+    r["floor"] = r["tokenize"] + r["read_jsonl"]
+
+    r["validate"], r["validate_rss"] = run(toolkit + ["validate", "--format", "json"] + where, reps)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "all.jsonl"
+        r["extract"], r["extract_rss"] = run(toolkit + ["extract", "--layer", "all", "-q", "--out", str(out)] + where,
+                                             reps)
+        r["extract_2"], r["extract_2_rss"] = run(
+            toolkit + ["extract", "--layer", "all", "-q", "--workers", "2", "--out", str(out)] + where, reps)
+        records = list(srsly.read_jsonl(out))
+        r["write_jsonl"] = median_time(lambda: srsly.write_jsonl(Path(tmp) / "copy.jsonl", records), reps)
+    r["extract_floor"] = r["floor"] + r["write_jsonl"]
+    return r
+
+
+def cold_start(reps: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        toolkit, _ = run([sys.executable, "-m", "toolkit", "extract", "-q", "--out", f"{tmp}/x.jsonl"], reps)
+    spacy_start, _ = run([sys.executable, "-c", "import spacy; spacy.blank('en')"], reps)
+    return {"toolkit_extract": toolkit, "spacy_blank": spacy_start}
+
+
+def table(results: dict[str, dict[str, float]], cold: dict[str, float]) -> str:
+    sizes = list(results)
+    rows = [("Docs: DocBin round trip / toolkit load", ">= 4", lambda r: r["docbin"] / r["load"],
+             lambda r: f"{r['docbin']:.2f} s / {r['load']:.2f} s"),
+            ("Docs: toolkit load / floor (tokenize + read JSONL)", "<= 1.3", lambda r: r["load"] / r["floor"],
+             lambda r: f"{r['load']:.2f} s / {r['floor']:.2f} s"),
+            ("validate / load", "<= 2", lambda r: r["validate"] / r["load"],
+             lambda r: f"{r['validate']:.2f} s / {r['load']:.2f} s"),
+            ("extract --layer all / extract floor", "<= 1.3", lambda r: r["extract"] / r["extract_floor"],
+             lambda r: f"{r['extract']:.2f} s / {r['extract_floor']:.2f} s"),
+            ("load: 1 process / 2 processes", ">= 1.6", lambda r: r["load"] / r["load_2"],
+             lambda r: f"{r['load']:.2f} s / {r['load_2']:.2f} s"),
+            ("extract: 1 process / 2 processes", ">= 1.6", lambda r: r["extract"] / r["extract_2"],
+             lambda r: f"{r['extract']:.2f} s / {r['extract_2']:.2f} s")]
+    head = "| measure | target | " + " | ".join(f"{int(results[s]['blocks']):,} blocks" for s in sizes) + " |"
+    lines = [head, "| --- | --- | " + " | ".join("---" for _ in sizes) + " |"]
+    for name, target, ratio, absolute in rows:
+        cells = " | ".join(f"**{ratio(results[s]):.2f}** ({absolute(results[s])})" for s in sizes)
+        lines.append(f"| {name} | {target} | {cells} |")
+    for key in ("validate", "extract"):
+        cells = " | ".join(f"{results[s][key + '_rss']:.0f} MiB" for s in sizes)
+        lines.append(f"| {key} peak RSS | - | {cells} |")
+    if len(sizes) >= 2:
+        big, small = sizes[-1], sizes[-2]
+        for key in ("validate", "extract"):
+            ratio = results[big][key + "_rss"] / results[small][key + "_rss"]
+            lines.append(f"| {key} peak RSS, largest / next size | <= 1.25 | **{ratio:.2f}** |" + " |" * (len(sizes) - 1))
+    ratio = cold["toolkit_extract"] / cold["spacy_blank"]
+    lines.append(f"| cold start: toolkit extract (essay) / spaCy blank start | <= 1.5 | **{ratio:.2f}** "
+                 f"({cold['toolkit_extract']:.2f} s / {cold['spacy_blank']:.2f} s) |" + " |" * (len(sizes) - 1))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "toolkit-bench")
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    results = {}
+    for size in args.sizes:
+        results[str(size)] = bench_size(size, args.workdir, args.reps)
+        print(f"size {size}: {json.dumps({k: round(v, 3) for k, v in results[str(size)].items()})}", file=sys.stderr)
+    cold = cold_start(max(args.reps, 5))
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
+    (args.workdir / "results.json").write_text(json.dumps({"machine": machine, "sizes": results, "cold": cold},
+                                                          indent=2))
+    print(f"Machine: {machine}; median of {args.reps} runs.\n")
+    print(table(results, cold))
+
+
+if __name__ == "__main__":
+    main()
