@@ -75,3 +75,15 @@ def test_streaming_loader_matches_the_in_memory_one(corpus) -> None:  # type: ig
                                         for k in sorted(d.spans) for s in d.spans[k]]) for d in docs]
 
     assert view(stream_docs()) == view(corpus.docs())
+
+
+def _span_count(doc):  # type: ignore[no-untyped-def]
+    return doc.user_data["block"], sum(len(doc.spans[key]) for key in doc.spans)
+
+
+def test_map_docs_in_two_processes_keeps_reading_order() -> None:
+    from toolkit import map_docs
+
+    one = list(map_docs(_span_count))
+    assert one == list(map_docs(_span_count, n_process=2))
+    assert one[0] == ("pwc.front.title1", 1)

@@ -14,7 +14,7 @@ from .footnotes import FootnoteLink, resolve_footnotes
 from .ingest import ingest, segment
 from .models import Annotation, Block, Document, RegistryEntity
 from .nlp import make_nlp
-from .spacy_docs import stream_docs
+from .spacy_docs import map_docs, stream_docs
 from .validate import Finding, validate
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "ingest",
     "load_corpus",
     "make_nlp",
+    "map_docs",
     "resolve_footnotes",
     "segment",
     "stream_docs",

@@ -7,6 +7,7 @@ With ``n_process > 1`` the parts are handed to worker processes, in order.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import srsly
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -21,7 +23,8 @@ from .errors import ToolkitError
 from .footnotes import FootnoteLink
 from .models import Annotation, Block, RegistryEntity
 from .paths import resolve_annotations_dir, resolve_corpus_dir
-from .stream import AnnotatedBlock, iter_blocks, iter_parts, read_registry
+from .jsonl import dumps
+from .stream import AnnotatedBlock, Shard, document_shards, iter_blocks, iter_parts, read_registry, shard_parts
 
 LAYER_ORDER = {layer: i for i, layer in enumerate(Annotation.LAYERS)}
 CONTEXTS = ("none", "sentence", "paragraph")
@@ -37,13 +40,46 @@ def extract(*, layer: str = "entities", labels: Iterable[str] = (), entities: It
 
     ``layer`` is ``entities``, ``dates``, ``claims`` or ``all``; ``labels``
     and ``entities`` filter (an entity filter keeps mentions of those
-    entities and claims held by or about them). Arguments are checked here,
-    before the first record is asked for.
+    entities and claims held by or about them). With ``n_process > 1`` the
+    documents are shared out to worker processes and the records still come
+    in reading order. Arguments are checked here, before the first record is
+    asked for.
 
     >>> record = next(extract(entities=["tudeh-party"]))
     >>> record["text"], record["canonical"], record["context"]["type"]
     ('Tudeh Party', 'Tudeh Party', 'sentence')
     """
+    plan = _plan(layer, labels, entities, context, corpus_dir, annotations_dir, nlp, n_process)
+    if n_process == 1:
+        return _serial(plan)
+    return (srsly.json_loads(line) for line in _in_workers(plan, n_process))
+
+
+def extract_lines(*, n_process: int = 1, **options: Any) -> Iterator[str]:
+    """Like :func:`extract`, as JSON lines (without newlines): what the CLI writes."""
+    plan = _plan(options.pop("layer", "entities"), options.pop("labels", ()), options.pop("entities", ()),
+                 options.pop("context", "sentence"), options.pop("corpus_dir", None),
+                 options.pop("annotations_dir", None), options.pop("nlp", None), n_process)
+    if options:
+        raise TypeError(f"unexpected options: {', '.join(options)}")
+    if n_process == 1:
+        return (dumps(record) for record in _serial(plan))
+    return _in_workers(plan, n_process)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    corpus_dir: Path
+    annotations_dir: Path
+    layers: list[str]
+    work: Callable[..., list[dict[str, Any]]]
+    nlp: Language | None
+    sentences: bool
+    shards: list[Shard]
+
+
+def _plan(layer: str, labels: Iterable[str], entities: Iterable[str], context: str, corpus_dir: str | Path | None,
+          annotations_dir: str | Path | None, nlp: Language | None, n_process: int) -> _Plan:
     if layer != "all" and layer not in LAYER_ORDER:
         raise ToolkitError(f"unknown layer {layer!r}; use entities, dates, claims or all")
     if context not in CONTEXTS:
@@ -57,42 +93,54 @@ def extract(*, layer: str = "entities", labels: Iterable[str] = (), entities: It
     if unknown:
         raise ToolkitError(f"unknown entity id(s) {', '.join(sorted(unknown))}: not in the registry",
                            file=adir / "registry.jsonl")
-    parts = iter_parts(cdir, adir, layers=list(LAYER_ORDER) if layer == "all" else [layer])
+    layers = list(LAYER_ORDER) if layer == "all" else [layer]
     wanted = {fn for e in registry.values() for fn in e.footnotes}
-    notes = {b.id: _note(b) for b in iter_blocks(cdir) if b.id in wanted}
-    work = partial(_part_records, keep=_Filter(frozenset(labels), frozenset(entities)), registry=registry, notes=notes,
-                   context=context)
-    if n_process == 1:
-        from .nlp import make_nlp
-
-        pipeline = make_nlp(nlp) if context == "sentence" else None
-        return (record for part in parts for record in work(part, nlp=pipeline))
-    return _in_workers(work, parts, n_process, nlp if context == "sentence" else None, context)
+    notes = {b.id: _note(b) for b in iter_blocks(cdir) if b.id in wanted} if wanted else {}
+    work = partial(_part_records, keep=_Filter(frozenset(labels), frozenset(entities)), registry=registry,
+                   notes=notes, context=context)
+    shards = document_shards(cdir, adir, layers=layers) if n_process > 1 else []
+    return _Plan(cdir, adir, layers, work, nlp, context == "sentence", shards)
 
 
-def _in_workers(work: Callable[..., list[dict[str, Any]]], parts: Iterator[list[AnnotatedBlock]],
-                n_process: int, nlp: Language | None, context: str) -> Iterator[dict[str, Any]]:
+def _serial(plan: _Plan) -> Iterator[dict[str, Any]]:
+    from .nlp import make_nlp
+
+    parts = iter_parts(plan.corpus_dir, plan.annotations_dir, layers=plan.layers)
+    pipeline = make_nlp(plan.nlp) if plan.sentences else None
+    return (record for part in parts for record in plan.work(part, nlp=pipeline))
+
+
+def _in_workers(plan: _Plan, n_process: int) -> Iterator[str]:
+    """Each worker writes one document's records to a file; they are read back in order."""
     import multiprocessing
+    import tempfile
 
-    with multiprocessing.get_context("spawn").Pool(
-            n_process, initializer=_init_worker, initargs=(nlp, context == "sentence")) as pool:
-        for records in pool.imap(partial(_work_in_worker, work), parts, chunksize=4):
-            yield from records
-
-
-_WORKER_NLP: Language | None = None
-
-
-def _init_worker(nlp: Language | None, sentences: bool) -> None:
-    global _WORKER_NLP
-    if sentences:
-        from .nlp import make_nlp
-
-        _WORKER_NLP = make_nlp(nlp)
+    with tempfile.TemporaryDirectory(prefix="toolkit-extract-") as tmp, multiprocessing.Pool(
+            n_process, initializer=_init_worker, initargs=(plan.nlp, plan.sentences, plan.work, tmp)) as pool:
+        for path in pool.imap(_extract_shard, enumerate(plan.shards)):
+            with open(path, encoding="utf-8") as f:
+                for line in f:
+                    yield line.rstrip("\n")
+            os.unlink(path)
 
 
-def _work_in_worker(work: Callable[..., list[dict[str, Any]]], part: list[AnnotatedBlock]) -> list[dict[str, Any]]:
-    return work(part, nlp=_WORKER_NLP)
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(nlp: Language | None, sentences: bool, work: Callable[..., list[dict[str, Any]]], tmp: str) -> None:
+    from .nlp import make_nlp
+
+    _WORKER.update(nlp=make_nlp(nlp) if sentences else None, work=work, tmp=tmp)
+
+
+def _extract_shard(item: tuple[int, Shard]) -> str:
+    index, shard = item
+    path = os.path.join(_WORKER["tmp"], f"{index:08d}.jsonl")
+    with open(path, "w", encoding="utf-8") as f:
+        for part in shard_parts(shard):
+            for record in _WORKER["work"](part, nlp=_WORKER["nlp"]):
+                f.write(dumps(record) + "\n")
+    return path
 
 
 @dataclass(frozen=True, slots=True)

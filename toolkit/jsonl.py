@@ -6,6 +6,7 @@ an error is the number an editor shows.
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -38,18 +39,24 @@ def check_readable(path: str | Path) -> Path:
     return path
 
 
-def iter_lines(path: str | Path) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:
+def iter_lines(path: str | Path, *, section: tuple[int, int, int] | None = None
+               ) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:
     """Yield ``(line_number, record)`` for each non-blank line; bad lines as BadLine.
 
-    The file is checked when the function is called, not at the first ``next()``.
+    ``section`` is ``(start byte, end byte, number of the first line)``: read
+    only that slice of the file (a worker's share). The file is checked when
+    the function is called, not at the first ``next()``.
     """
     path = check_readable(path)
-    return _iter_lines(path)
+    return _iter_lines(path, section or (0, -1, 1))
 
 
-def _iter_lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:
+def _iter_lines(path: Path, section: tuple[int, int, int]) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:
+    start, end, first = section
     with path.open("rb") as f:
-        for number, raw in enumerate(f, start=1):
+        f.seek(start)
+        raws = iter(f) if end < 0 else iter(io.BytesIO(f.read(end - start)))
+        for number, raw in enumerate(raws, start=first):
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as e:
@@ -69,9 +76,10 @@ def _iter_lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:
             yield number, value
 
 
-def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def read_jsonl(path: str | Path, *, section: tuple[int, int, int] | None = None
+               ) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line_number, record)``; raise ToolkitError at the first bad line."""
-    lines = iter_lines(path)
+    lines = iter_lines(path, section=section)
     return _strict(Path(path), lines)
 
 
@@ -112,8 +120,8 @@ def atomic_open(path: str | Path, *, force: bool = True, binary: bool = False) -
         raise
 
 
-def write_jsonl(path: str | Path | None, records: Iterable[dict[str, Any]], *, force: bool = True) -> int:
-    """Write records as JSONL to ``path`` atomically (``None`` or ``"-"``: stdout).
+def write_jsonl(path: str | Path | None, records: Iterable[dict[str, Any] | str], *, force: bool = True) -> int:
+    """Write records (or ready-made JSON lines) as JSONL to ``path`` atomically (``None`` or ``"-"``: stdout).
 
     Returns the number of records written.
     """
@@ -130,9 +138,9 @@ def dumps(record: dict[str, Any], *, indent: int = 0) -> str:
     return str(srsly.ujson.dumps(record, ensure_ascii=False, escape_forward_slashes=False, indent=indent))
 
 
-def _write(f: IO[str], records: Iterable[dict[str, Any]]) -> int:
+def _write(f: IO[str], records: Iterable[dict[str, Any] | str]) -> int:
     n = 0
     for record in records:
-        f.write(dumps(record) + "\n")
+        f.write((record if isinstance(record, str) else dumps(record)) + "\n")
         n += 1
     return n

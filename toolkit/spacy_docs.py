@@ -8,8 +8,10 @@ spaCy keys by offsets and so shares between layers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from spacy.language import Language
 from spacy.attrs import IDX, LENGTH
@@ -20,7 +22,11 @@ from .errors import ToolkitError
 from .footnotes import FootnoteLink
 from .models import Annotation, Block
 
+if TYPE_CHECKING:
+    from .stream import Shard
+
 FOOTNOTE_REFS = "footnote_refs"
+T = TypeVar("T")
 
 
 def attach_spans(
@@ -67,11 +73,11 @@ def attach_spans(
 
 
 def stream_docs(corpus_dir: str | Path | None = None, annotations_dir: str | Path | None = None, *,
-                nlp: Language | None = None, n_process: int = 1, batch_size: int = 256) -> Iterator[Doc]:
+                nlp: Language | None = None, batch_size: int = 256) -> Iterator[Doc]:
     """One Doc per block of the corpus, with every layer attached, holding one part at a time.
 
     Unlike :meth:`toolkit.Corpus.docs` it does not load the corpus into
-    memory first; ``n_process`` is passed to ``nlp.pipe``.
+    memory first. To spread the work over processes, see :func:`map_docs`.
 
     >>> doc = next(stream_docs())
     >>> doc.user_data["block"], [s.text for s in doc.spans["entities"]]
@@ -84,4 +90,53 @@ def stream_docs(corpus_dir: str | Path | None = None, annotations_dir: str | Pat
     pipeline = make_nlp(nlp)
     pairs = ((item.block.text, item) for part in parts for item in part)
     return (attach_spans(doc, item.block, item.layers, item.links)
-            for doc, item in pipeline.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process))
+            for doc, item in pipeline.pipe(pairs, as_tuples=True, batch_size=batch_size))
+
+
+def map_docs(func: Callable[[Doc], T], corpus_dir: str | Path | None = None,
+             annotations_dir: str | Path | None = None, *, nlp: Language | None = None,
+             n_process: int = 1) -> Iterator[T]:
+    """``func(doc)`` for the Doc of every block, in reading order, in ``n_process`` processes.
+
+    Docs are built where ``func`` runs and only its results travel back, so
+    the work spreads over the processes (shipping Docs between processes
+    would cost as much as spaCy's DocBin). ``func`` must be picklable: a
+    module-level function.
+
+    >>> next(map_docs(len))
+    5
+    """
+    if n_process < 1:
+        raise ToolkitError("n_process must be at least 1")
+    if n_process == 1:
+        return (func(doc) for doc in stream_docs(corpus_dir, annotations_dir, nlp=nlp))
+    from .stream import document_shards
+
+    shards = document_shards(corpus_dir, annotations_dir)
+    return _map_in_workers(func, shards, nlp, n_process)
+
+
+def _map_in_workers(func: Callable[[Doc], T], shards: list[Shard], nlp: Language | None,
+                    n_process: int) -> Iterator[T]:
+    import multiprocessing
+
+    with multiprocessing.Pool(n_process, initializer=_init_worker, initargs=(nlp,)) as pool:
+        for results in pool.imap(partial(_map_shard, func), shards):
+            yield from results
+
+
+_WORKER_NLP: list[Language] = []
+
+
+def _init_worker(nlp: Language | None) -> None:
+    from .nlp import make_nlp
+
+    _WORKER_NLP.append(make_nlp(nlp))
+
+
+def _map_shard(func: Callable[[Doc], T], shard: Shard) -> list[T]:
+    from .stream import shard_parts
+
+    pairs = ((item.block.text, item) for part in shard_parts(shard) for item in part)
+    return [func(attach_spans(doc, item.block, item.layers, item.links))
+            for doc, item in _WORKER_NLP[0].pipe(pairs, as_tuples=True, batch_size=256)]

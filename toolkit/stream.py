@@ -6,6 +6,8 @@ corpus; :func:`toolkit.load_corpus` builds on them for in-memory lookups.
 
 from __future__ import annotations
 
+import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -23,8 +25,9 @@ from .footnotes import FootnoteLink, resolve_footnotes
 from .paths import resolve_annotations_dir, resolve_corpus_dir
 
 
-def _records(path: Path, spec: FieldSpec) -> Iterator[tuple[int, dict[str, Any]]]:
-    for line, record in read_jsonl(path):
+def _records(path: Path, spec: FieldSpec, section: tuple[int, int, int] | None = None
+             ) -> Iterator[tuple[int, dict[str, Any]]]:
+    for line, record in read_jsonl(path, section=section):
         if spec is ANNOTATION_FIELDS and _plain_annotation(record):
             yield line, record  # the hot path: most records need no closer look
             continue
@@ -108,11 +111,14 @@ class LayerCursor:
     else is held in memory.
     """
 
-    def __init__(self, annotations_dir: Path, layer: str, positions: dict[str, int]) -> None:
+    def __init__(self, annotations_dir: Path, layer: str, positions: dict[str, int], *,
+                 section: tuple[int, int, int] | None = None) -> None:
         self.path = annotations_dir / f"{layer}.jsonl"
         self.layer = layer
         self.positions = positions
-        self._records = _records(self.path, ANNOTATION_FIELDS) if self.path.exists() else iter(())
+        empty = section is not None and section[0] == section[1]
+        self._records: Iterator[tuple[int, dict[str, Any]]] = (
+            _records(self.path, ANNOTATION_FIELDS, section) if self.path.exists() and not empty else iter(()))
         self._pending: tuple[int, Annotation] | None = None
         self._last = -1
         self._advance()
@@ -165,11 +171,11 @@ def iter_parts(corpus_dir: str | Path | None = None, annotations_dir: str | Path
     adir = resolve_annotations_dir(annotations_dir)
     positions = block_positions(cdir)
     cursors = [LayerCursor(adir, layer, positions) for layer in layers]
-    return _parts(cdir, cursors)
+    return _parts_of(iter_blocks(cdir), cursors)
 
 
-def _parts(cdir: Path, cursors: list[LayerCursor]) -> Iterator[list[AnnotatedBlock]]:
-    for _, group in groupby(iter_blocks(cdir), key=lambda b: (b.doc, b.part)):
+def _parts_of(blocks: Iterable[Block], cursors: list[LayerCursor]) -> Iterator[list[AnnotatedBlock]]:
+    for _, group in groupby(blocks, key=lambda b: (b.doc, b.part)):
         blocks = list(group)
         links: dict[str, list[FootnoteLink]] = defaultdict(list)
         for link in resolve_footnotes(blocks):
@@ -177,3 +183,70 @@ def _parts(cdir: Path, cursors: list[LayerCursor]) -> Iterator[list[AnnotatedBlo
                 links[link.paragraph].append(link)
         yield [AnnotatedBlock(b, {c.layer: c.take(b.id) for c in cursors}, links.get(b.id, []))
                for b in blocks]
+
+
+# The parent only needs these two fields to share out documents: found without parsing.
+PARAGRAPH = re.compile(rb'(?<!\\)"paragraph"\s*:\s*"((?:[^"\\]|\\.)*)"')
+BLOCK_ID = re.compile(rb'(?<!\\)"id"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """One document and the slices of the layer files that annotate it: a worker's unit."""
+
+    folder: Path
+    annotations_dir: Path
+    sections: dict[str, tuple[int, int, int]]  # layer -> (start byte, end byte, first line); empty: (0, 0, 1)
+
+
+def document_shards(corpus_dir: str | Path | None = None, annotations_dir: str | Path | None = None, *,
+                    layers: Iterable[str] = Annotation.LAYERS) -> list[Shard]:
+    """Cut the corpus into one shard per document without parsing annotation records.
+
+    Layer files are in reading order, so each document's records are one
+    contiguous slice; finding the slices needs only each line's ``paragraph``.
+    """
+    cdir = resolve_corpus_dir(corpus_dir)
+    adir = resolve_annotations_dir(annotations_dir)
+    folders = document_dirs(cdir)
+    owner: dict[str, int] = {}
+    for k, folder in enumerate(folders):
+        with (folder / "blocks.jsonl").open("rb") as f:
+            for raw in f:
+                m = BLOCK_ID.search(raw)
+                if m is not None:
+                    owner[json.loads(b'"' + m.group(1) + b'"')] = k
+    layers = list(layers)
+    sections: list[dict[str, tuple[int, int, int]]] = [{layer: (0, 0, 1) for layer in layers} for _ in folders]
+    for layer in layers:
+        path = adir / f"{layer}.jsonl"
+        if not path.exists():
+            continue
+        current, offset = -1, 0
+        with path.open("rb") as f:
+            for number, raw in enumerate(f, start=1):
+                m = PARAGRAPH.search(raw)
+                if m is not None:
+                    found = owner.get(json.loads(b'"' + m.group(1) + b'"'))
+                    if found is None or found < current:
+                        why = "no such block" if found is None else "record out of reading order"
+                        raise ToolkitError(f"{why} (run 'toolkit validate')", file=path, line=number)
+                    k = found
+                    if k != current:
+                        sections[k][layer] = (offset, offset, number)
+                        current = k
+                    start, _, first = sections[k][layer]
+                    sections[k][layer] = (start, offset + len(raw), first)
+                elif raw.strip():
+                    raise ToolkitError("record without a 'paragraph' (run 'toolkit validate')", file=path,
+                                       line=number)
+                offset += len(raw)
+    return [Shard(folder, adir, s) for folder, s in zip(folders, sections, strict=True)]
+
+
+def shard_parts(shard: Shard) -> Iterator[list[AnnotatedBlock]]:
+    """The parts of one shard's document, blocks joined with their annotations."""
+    positions = {b.id: i for i, b in enumerate(read_blocks(shard.folder))}
+    cursors = [LayerCursor(shard.annotations_dir, layer, positions, section=section)
+               for layer, section in shard.sections.items()]
+    return _parts_of(read_blocks(shard.folder), cursors)
