@@ -103,8 +103,8 @@ def map_docs(func: Callable[[Doc], T], corpus_dir: str | Path | None = None,
     would cost as much as spaCy's DocBin). ``func`` must be picklable: a
     module-level function.
 
-    >>> next(map_docs(len))
-    5
+    >>> next(map_docs(len))  # tokens of the title block
+    4
     """
     if n_process < 1:
         raise ToolkitError("n_process must be at least 1")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,24 +27,54 @@ class Located:
     line: int
 
 
-@dataclass(slots=True)
-class Seen:
-    """Ids seen so far across the registry and all layers (ids are unique across layers)."""
+class Ids:
+    """Ids are unique across the registry and all layers; memory stays flat however many there are.
 
-    ids: dict[str, tuple[Path, int]] = field(default_factory=dict)
+    A first pass marks every annotation id in a fixed-size bitmap; ids that
+    hit a marked bit become candidates, and only candidates are tracked
+    exactly (with every place they occur) in the second pass.
+    """
 
-    def duplicate(self, rid: str, path: Path, line: int) -> Finding | None:
-        if rid in self.ids:
-            first_path, first_line = self.ids[rid]
-            return finding("E102", f"id {rid!r} already used at {first_path.name}:{first_line}",
-                           file=path, line=line, id=rid)
-        self.ids[rid] = (path, line)
-        return None
+    BITS = 1 << 27  # 16 MiB, whatever the corpus size
+
+    def __init__(self) -> None:
+        self.registry: dict[str, tuple[Path, int]] = {}
+        self._bitmap = bytearray(self.BITS // 8)
+        self.candidates: set[str] = set()
+        self.places: dict[str, list[tuple[int, Path, int]]] = {}
+
+    def mark(self, rid: str) -> None:
+        """First pass: note an annotation id."""
+        h = hash(rid) % self.BITS
+        byte, bit = divmod(h, 8)
+        if self._bitmap[byte] >> bit & 1 or rid in self.registry:
+            self.candidates.add(rid)
+        self._bitmap[byte] |= 1 << bit
+
+    def place(self, rid: str, order: int, path: Path, line: int) -> None:
+        """Second pass: where a candidate id occurs (``order``: the layer's position)."""
+        if rid in self.candidates:
+            self.places.setdefault(rid, []).append((order, path, line))
+
+    def duplicates(self) -> Iterator[Finding]:
+        for rid, places in self.places.items():
+            ordered = sorted(places, key=lambda p: (p[0], p[2]))
+            if rid in self.registry:
+                first_path, first_line = self.registry[rid]
+            else:
+                _, first_path, first_line = ordered.pop(0)
+            for _, path, line in ordered:
+                yield finding("E102", f"id {rid!r} already used at {first_path.name}:{first_line}",
+                              file=path, line=line, id=rid)
 
 
-def check_registry(path: Path, schema: Schema, blocks: dict[str, Block], seen: Seen,
-                   registry: dict[str, RegistryEntity]) -> Iterator[Finding]:
-    """Check registry.jsonl; fill ``registry`` with the usable records."""
+def check_registry(path: Path, schema: Schema, ids: Ids, registry: dict[str, RegistryEntity],
+                   where: dict[str, int]) -> Iterator[Finding]:
+    """Check registry.jsonl; fill ``registry`` and ``where`` (id -> line) with the usable records.
+
+    Whether the footnotes it lists are footnote blocks is checked as the
+    blocks go by (E508, in :func:`toolkit.validate.validate`).
+    """
     for line, record in iter_lines(path):
         if isinstance(record, BadLine):
             yield finding("E100", record.message, file=path, line=line)
@@ -54,68 +84,49 @@ def check_registry(path: Path, schema: Schema, blocks: dict[str, Block], seen: S
         if problems:
             yield finding("E101", "; ".join(problems), file=path, line=line, id=rid)
             continue
-        dup = seen.duplicate(record["id"], path, line)
-        if dup:
-            yield dup
+        if record["id"] in ids.registry:
+            first = ids.registry[record["id"]][1]
+            yield finding("E102", f"id {record['id']!r} already used at {path.name}:{first}", file=path,
+                          line=line, id=record["id"])
             continue
+        ids.registry[record["id"]] = (path, line)
         entity = RegistryEntity.from_dict(record)
         registry[entity.id] = entity
+        where[entity.id] = line
         if entity.label not in schema.registry_labels:
             yield finding("E401", f"label {entity.label!r} is not a registry label", file=path, line=line,
                           id=entity.id)
-        for fn in entity.footnotes:
-            if fn not in blocks or blocks[fn].kind != "footnote":
-                yield finding("E508", f"{fn!r} is not a footnote block", file=path, line=line, id=entity.id)
 
 
-def check_layer(path: Path, layer: LayerSchema, blocks: dict[str, Block], seen: Seen,
-                registry: dict[str, RegistryEntity], out: list[Located]) -> Iterator[Finding]:
-    """Check one layer file record by record; append usable records to ``out``."""
-    positions = {block_id: i for i, block_id in enumerate(blocks)}
-    previous = (-1, -1)
-    for line, record in iter_lines(path):
-        if isinstance(record, BadLine):
-            yield finding("E100", record.message, file=path, line=line)
-            continue
-        rid = record.get("id") if isinstance(record.get("id"), str) else None
-        problems = field_problems(record, ANNOTATION_FIELDS)
-        if problems:
-            yield finding("E101", "; ".join(problems), file=path, line=line, id=rid)
-            continue
-        dup = seen.duplicate(record["id"], path, line)
-        if dup:
-            yield dup
-            continue
-        ann = Annotation.from_dict(record, layer=layer.name)
-        where: Where = {"file": path, "line": line, "id": ann.id}
-        block = blocks.get(ann.paragraph)
+def check_record(record: dict[str, Any], line: int, path: Path, layer: LayerSchema, block: Block | None,
+                 registry: dict[str, RegistryEntity], out: list[Located]) -> Iterator[Finding]:
+    """Check one record against its block (None: no such block); append it to ``out`` if usable."""
+    rid = record.get("id") if isinstance(record.get("id"), str) else None
+    problems = field_problems(record, ANNOTATION_FIELDS)
+    if problems:
+        yield finding("E101", "; ".join(problems), file=path, line=line, id=rid)
+        return
+    ann = Annotation.from_dict(record, layer=layer.name)
+    where: Where = {"file": path, "line": line, "id": ann.id}
+    usable = False
+    if block is None:
+        yield finding("E103", f"no block {ann.paragraph!r}", **where)
+    elif ann.start >= ann.end:
+        yield finding("E105", f"start {ann.start} >= end {ann.end}", **where)
+    elif ann.start < 0 or ann.end > len(block.text):
+        yield finding("E104", f"{ann.start}:{ann.end} outside the block text (length {len(block.text)})", **where)
+    elif block.text[ann.start:ann.end] != ann.text:
+        yield finding("E106", f"text {ann.text!r} but the block has "
+                      f"{block.text[ann.start:ann.end]!r} at {ann.start}:{ann.end}", **where)
+    else:
         usable = True
-        if block is None:
-            yield finding("E103", f"no block {ann.paragraph!r}", **where)
-            usable = False
-        elif ann.start >= ann.end:
-            yield finding("E105", f"start {ann.start} >= end {ann.end}", **where)
-            usable = False
-        elif ann.start < 0 or ann.end > len(block.text):
-            yield finding("E104", f"{ann.start}:{ann.end} outside the block text (length {len(block.text)})",
-                          **where)
-            usable = False
-        elif block.text[ann.start:ann.end] != ann.text:
-            yield finding("E106", f"text {ann.text!r} but the block has "
-                          f"{block.text[ann.start:ann.end]!r} at {ann.start}:{ann.end}", **where)
-            usable = False
-        else:
-            yield from _edges(ann, where)
-        if ann.label not in layer.labels:
-            yield finding("E401", f"label {ann.label!r} is not in the {layer.name} label set "
-                          f"({', '.join(sorted(layer.labels))})", **where)
-        yield from _attributes(ann, layer, registry, where)
-        if usable:
-            here = (positions[ann.paragraph], ann.start)
-            if here < previous:
-                yield finding("E110", f"{ann.paragraph}:{ann.start} comes before the previous record", **where)
-            previous = max(previous, here)
-            out.append(Located(ann, path, line))
+        yield from _edges(ann, where)
+    if ann.label not in layer.labels:
+        yield finding("E401", f"label {ann.label!r} is not in the {layer.name} label set "
+                      f"({', '.join(sorted(layer.labels))})", **where)
+    yield from _attributes(ann, layer, registry, where)
+    if usable:
+        out.append(Located(ann, path, line))
 
 
 def _is_punct(ch: str) -> bool:
