@@ -20,7 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .errors import ToolkitError
-from .footnotes import FootnoteLink
+from .footnotes import FootnoteLink, footnote_text
 from .models import Annotation, Block, RegistryEntity
 from .paths import resolve_annotations_dir, resolve_corpus_dir
 from .jsonl import dumps
@@ -184,8 +184,6 @@ def _part_records(part: list[AnnotatedBlock], *, keep: Callable[[Annotation], bo
 
 
 def _note(block: Block) -> dict[str, Any]:
-    from .footnotes import footnote_text
-
     return {"footnote": block.id, "number": block.number, "part": block.part, "text": footnote_text(block)}
 
 

@@ -25,6 +25,7 @@ MARKER = re.compile(MARKER_PATTERN)
 SENTENCE_END = re.compile(r"^[.!?]+$")
 CLOSING = {"”", "’", '"', "'", ")", "]"}
 SENTENCES = "toolkit_sentences"
+RULES_APPLIED = "toolkit_tokenizer_rules"  # a flag in nlp.meta
 
 
 def make_nlp(nlp: Language | None = None) -> Language:
@@ -38,14 +39,16 @@ def make_nlp(nlp: Language | None = None) -> Language:
     """
     if nlp is None:
         nlp = spacy.blank("en")
-    tokenizer = cast(Tokenizer, nlp.tokenizer)
-    # Rebuilt from the language defaults each time, so applying twice is harmless.
-    prefixes = [MARKER_PATTERN, *(nlp.Defaults.prefixes or ())]
-    suffixes = [MARKER_PATTERN, *(nlp.Defaults.suffixes or ())]
-    infixes = [DASH_PATTERN, *(nlp.Defaults.infixes or ())]
-    tokenizer.prefix_search = compile_prefix_regex(prefixes).search
-    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
-    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    if not nlp.meta.get(RULES_APPLIED):
+        # Setting these empties the tokenizer's cache: do it once per pipeline.
+        tokenizer = cast(Tokenizer, nlp.tokenizer)
+        prefixes = [MARKER_PATTERN, *(nlp.Defaults.prefixes or ())]
+        suffixes = [MARKER_PATTERN, *(nlp.Defaults.suffixes or ())]
+        infixes = [DASH_PATTERN, *(nlp.Defaults.infixes or ())]
+        tokenizer.prefix_search = compile_prefix_regex(prefixes).search
+        tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+        tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+        nlp.meta[RULES_APPLIED] = True
     if not nlp.has_pipe(SENTENCES) and not ({"parser", "senter"} & set(nlp.pipe_names)):
         if not Language.has_factory(SENTENCES):
             Language.factory(SENTENCES, func=lambda nlp, name: SentenceRules())

@@ -80,7 +80,7 @@ def render_block(block: Block, annotations: Iterable[Annotation], links: Iterabl
     for a in annotations:
         starts[a.start].append(a)
     out: list[str] = []
-    for left, right in zip(points, points[1:]):
+    for left, right in zip(points, points[1:], strict=False):
         if anchors:
             out.extend(f'<a id="{escape(a.id)}"></a>' for a in starts.get(left, ()))
         piece = escape(block.text[left:right])
@@ -132,8 +132,8 @@ def render_page(title: str, blocks: Iterable[Block], by_block: dict[str, list[An
 
 def _entity_index(by_block: dict[str, list[Annotation]], registry: dict[str, RegistryEntity]) -> str:
     mentions: dict[str, list[Annotation]] = defaultdict(list)
-    for annotations in by_block.values():
-        for a in annotations:
+    for in_block in by_block.values():
+        for a in in_block:
             if a.layer == "entities":
                 mentions[a.attrs.get("entity", "")].append(a)
     rows = []
