@@ -4,37 +4,45 @@
 >>> corpus = toolkit.load_corpus()
 >>> corpus.entity("wcp-iraq").name
 'Worker-Communist Party of Iraq'
+
+Names are imported on first use, so that a command imports only what it needs.
 """
 
-from .agreement import agreement
-from .corpus import Corpus, load_corpus
-from .errors import ToolkitError
-from .extract import extract
-from .footnotes import FootnoteLink, resolve_footnotes
-from .ingest import ingest, segment
-from .models import Annotation, Block, Document, RegistryEntity
-from .nlp import make_nlp
-from .spacy_docs import map_docs, stream_docs
-from .validate import Finding, validate
+from __future__ import annotations
 
-__all__ = [
-    "Annotation",
-    "Block",
-    "Corpus",
-    "Document",
-    "Finding",
-    "FootnoteLink",
-    "RegistryEntity",
-    "ToolkitError",
-    "agreement",
-    "extract",
-    "ingest",
-    "load_corpus",
-    "make_nlp",
-    "map_docs",
-    "resolve_footnotes",
-    "segment",
-    "stream_docs",
-    "validate",
-]
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .agreement import agreement
+    from .corpus import Corpus, load_corpus
+    from .errors import ToolkitError
+    from .extract import extract
+    from .footnotes import FootnoteLink, resolve_footnotes
+    from .ingest import ingest, segment
+    from .models import Annotation, Block, Document, RegistryEntity
+    from .nlp import make_nlp
+    from .spacy_docs import map_docs, stream_docs
+    from .validation import Finding, validate
+
+_WHERE = {
+    "agreement": "agreement", "Corpus": "corpus", "load_corpus": "corpus", "ToolkitError": "errors",
+    "extract": "extract", "FootnoteLink": "footnotes", "resolve_footnotes": "footnotes", "ingest": "ingest",
+    "segment": "ingest", "Annotation": "models", "Block": "models", "Document": "models",
+    "RegistryEntity": "models", "make_nlp": "nlp", "map_docs": "spacy_docs", "stream_docs": "spacy_docs",
+    "Finding": "validation", "validate": "validation",
+}
+__all__ = sorted(_WHERE)
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'toolkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

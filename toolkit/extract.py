@@ -52,11 +52,15 @@ def extract(*, layer: str = "entities", labels: Iterable[str] = (), entities: It
     plan = _plan(layer, labels, entities, context, corpus_dir, annotations_dir, nlp, n_process)
     if n_process == 1:
         return _serial(plan)
-    return (srsly.json_loads(line) for line in _in_workers(plan, n_process))
+    return (srsly.json_loads(line) for piece in _in_workers(plan, n_process) for line in piece.split("\n"))
 
 
-def extract_lines(*, n_process: int = 1, **options: Any) -> Iterator[str]:
-    """Like :func:`extract`, as JSON lines (without newlines): what the CLI writes."""
+def extract_jsonl(*, n_process: int = 1, **options: Any) -> Iterator[str]:
+    """Like :func:`extract`, as JSONL text: what the CLI writes.
+
+    Each piece is one record's line (one process) or one document's lines
+    (workers), without the final newline.
+    """
     plan = _plan(options.pop("layer", "entities"), options.pop("labels", ()), options.pop("entities", ()),
                  options.pop("context", "sentence"), options.pop("corpus_dir", None),
                  options.pop("annotations_dir", None), options.pop("nlp", None), n_process)
@@ -75,7 +79,7 @@ class _Plan:
     work: Callable[..., list[dict[str, Any]]]
     nlp: Language | None
     sentences: bool
-    shards: list[Shard]
+    shards: Iterable[Shard]
 
 
 def _plan(layer: str, labels: Iterable[str], entities: Iterable[str], context: str, corpus_dir: str | Path | None,
@@ -98,7 +102,7 @@ def _plan(layer: str, labels: Iterable[str], entities: Iterable[str], context: s
     notes = {b.id: _note(b) for b in iter_blocks(cdir) if b.id in wanted} if wanted else {}
     work = partial(_part_records, keep=_Filter(frozenset(labels), frozenset(entities)), registry=registry,
                    notes=notes, context=context)
-    shards = document_shards(cdir, adir, layers=layers) if n_process > 1 else []
+    shards = document_shards(cdir, adir, layers=layers) if n_process > 1 else iter(())
     return _Plan(cdir, adir, layers, work, nlp, context == "sentence", shards)
 
 
@@ -111,7 +115,7 @@ def _serial(plan: _Plan) -> Iterator[dict[str, Any]]:
 
 
 def _in_workers(plan: _Plan, n_process: int) -> Iterator[str]:
-    """Each worker writes one document's records to a file; they are read back in order."""
+    """Each worker writes one document's records to a file; the files are read back whole, in order."""
     import multiprocessing
     import tempfile
 
@@ -119,9 +123,10 @@ def _in_workers(plan: _Plan, n_process: int) -> Iterator[str]:
             n_process, initializer=_init_worker, initargs=(plan.nlp, plan.sentences, plan.work, tmp)) as pool:
         for path in pool.imap(_extract_shard, enumerate(plan.shards)):
             with open(path, encoding="utf-8") as f:
-                for line in f:
-                    yield line.rstrip("\n")
+                text = f.read()
             os.unlink(path)
+            if text:
+                yield text[:-1]
 
 
 _WORKER: dict[str, Any] = {}

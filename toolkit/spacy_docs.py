@@ -116,7 +116,7 @@ def map_docs(func: Callable[[Doc], T], corpus_dir: str | Path | None = None,
     return _map_in_workers(func, shards, nlp, n_process)
 
 
-def _map_in_workers(func: Callable[[Doc], T], shards: list[Shard], nlp: Language | None,
+def _map_in_workers(func: Callable[[Doc], T], shards: Iterable[Shard], nlp: Language | None,
                     n_process: int) -> Iterator[T]:
     import multiprocessing
 

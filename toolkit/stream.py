@@ -200,48 +200,73 @@ class Shard:
 
 
 def document_shards(corpus_dir: str | Path | None = None, annotations_dir: str | Path | None = None, *,
-                    layers: Iterable[str] = Annotation.LAYERS) -> list[Shard]:
-    """Cut the corpus into one shard per document without parsing annotation records.
+                    layers: Iterable[str] = Annotation.LAYERS) -> Iterator[Shard]:
+    """Cut the corpus into one shard per document, reading only a few lines of each layer file.
 
     Layer files are in reading order, so each document's records are one
-    contiguous slice; finding the slices needs only each line's ``paragraph``.
+    contiguous slice, found by binary search on byte offsets; shards come one
+    by one, so workers can start on the first while the next is cut. A file
+    out of order cannot go unnoticed: a record in another document's slice
+    names a block the worker does not have, and the worker stops with an error.
     """
     cdir = resolve_corpus_dir(corpus_dir)
     adir = resolve_annotations_dir(annotations_dir)
     folders = document_dirs(cdir)
     owner: dict[str, int] = {}
     for k, folder in enumerate(folders):
-        with (folder / "blocks.jsonl").open("rb") as f:
+        with check_readable(folder / "blocks.jsonl").open("rb") as f:
             for raw in f:
                 m = BLOCK_ID.search(raw)
                 if m is not None:
                     owner[json.loads(b'"' + m.group(1) + b'"')] = k
-    layers = list(layers)
-    sections: list[dict[str, tuple[int, int, int]]] = [{layer: (0, 0, 1) for layer in layers} for _ in folders]
-    for layer in layers:
-        path = adir / f"{layer}.jsonl"
-        if not path.exists():
-            continue
-        current, offset = -1, 0
-        with path.open("rb") as f:
-            for number, raw in enumerate(f, start=1):
+    layers = [layer for layer in layers if (adir / f"{layer}.jsonl").exists()]
+    return _shards(folders, adir, layers, owner)
+
+
+def _shards(folders: list[Path], adir: Path, layers: list[str], owner: dict[str, int]) -> Iterator[Shard]:
+    slicers = [_slices(adir / f"{layer}.jsonl", owner, len(folders)) for layer in layers]
+    for folder, *sections in zip(folders, *slicers, strict=True):
+        yield Shard(folder, adir, dict(zip(layers, sections, strict=True)))
+
+
+def _slices(path: Path, owner: dict[str, int], n_docs: int) -> Iterator[tuple[int, int, int]]:
+    """(start byte, end byte, first line) of each document's records in a sorted layer file, in order."""
+    size = path.stat().st_size
+    with path.open("rb") as f, path.open("rb") as counter:
+
+        def line_start(offset: int) -> int:
+            if offset <= 0:
+                return 0
+            f.seek(offset - 1)
+            f.readline()
+            return f.tell()
+
+        def document_at(start: int) -> int:
+            """The document of the first record at or after ``start`` (n_docs at the end)."""
+            f.seek(start)
+            for raw in iter(f.readline, b""):
                 m = PARAGRAPH.search(raw)
                 if m is not None:
-                    found = owner.get(json.loads(b'"' + m.group(1) + b'"'))
-                    if found is None or found < current:
-                        why = "no such block" if found is None else "record out of reading order"
-                        raise ToolkitError(f"{why} (run 'toolkit validate')", file=path, line=number)
-                    k = found
-                    if k != current:
-                        sections[k][layer] = (offset, offset, number)
-                        current = k
-                    start, _, first = sections[k][layer]
-                    sections[k][layer] = (start, offset + len(raw), first)
-                elif raw.strip():
-                    raise ToolkitError("record without a 'paragraph' (run 'toolkit validate')", file=path,
-                                       line=number)
-                offset += len(raw)
-    return [Shard(folder, adir, s) for folder, s in zip(folders, sections, strict=True)]
+                    paragraph = json.loads(b'"' + m.group(1) + b'"')
+                    if paragraph not in owner:
+                        raise ToolkitError(f"a record of unknown block {paragraph!r} (run 'toolkit validate')",
+                                           file=path)
+                    return owner[paragraph]
+            return n_docs
+
+        start, line = 0, 1
+        for k in range(n_docs):
+            lo, hi = start, size
+            while lo < hi:  # the first offset whose next record belongs to a later document than k
+                mid = (lo + hi) // 2
+                if document_at(line_start(mid)) > k:
+                    hi = mid
+                else:
+                    lo = mid + 1
+            end = size if k == n_docs - 1 else line_start(lo)
+            yield start, end, line
+            line += counter.read(end - start).count(b"\n")
+            start = end
 
 
 def shard_parts(shard: Shard) -> Iterator[list[AnnotatedBlock]]:

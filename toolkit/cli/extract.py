@@ -26,13 +26,14 @@ def extract_command(
     """Write one JSON record per annotation, in reading order, with context and resolved footnotes."""
     from tqdm import tqdm
 
-    from ..extract import extract_lines
+    from ..extract import extract_jsonl
     from ..jsonl import write_jsonl
 
-    lines = extract_lines(layer=layer, labels=label or (), entities=entity or (), context=context,
+    pieces = extract_jsonl(layer=layer, labels=label or (), entities=entity or (), context=context,
                           corpus_dir=corpus, annotations_dir=annotations, n_process=workers)
-    # disable=None: a bar only when stderr is a terminal.
-    progress = tqdm(lines, unit=" records", file=sys.stderr, disable=True if quiet else None)
+    # disable=None: a bar only when stderr is a terminal. Workers hand over whole documents.
+    unit = " records" if workers == 1 else " documents"
+    progress = tqdm(pieces, unit=unit, file=sys.stderr, disable=True if quiet else None)
     n = write_jsonl(out, progress)
     if out is not None and not quiet:
-        typer.echo(f"wrote {n} records to {out}", err=True)
+        typer.echo(f"wrote {n}{unit} to {out}", err=True)

@@ -20,7 +20,7 @@ def validate_command(
 ) -> None:
     """Exit 0 when there are no errors, 1 when there are (or warnings with --strict), 2 when inputs are unreadable."""
     from ..jsonl import dumps
-    from ..validate import validate
+    from ..validation import validate
 
     if output_format not in ("text", "json"):
         raise typer.BadParameter("use text or json", param_hint="--format")

@@ -73,7 +73,7 @@ def check_registry(path: Path, schema: Schema, ids: Ids, registry: dict[str, Reg
     """Check registry.jsonl; fill ``registry`` and ``where`` (id -> line) with the usable records.
 
     Whether the footnotes it lists are footnote blocks is checked as the
-    blocks go by (E508, in :func:`toolkit.validate.validate`).
+    blocks go by (E508, in :func:`toolkit.validate`).
     """
     for line, record in iter_lines(path):
         if isinstance(record, BadLine):
