@@ -87,3 +87,12 @@ def test_map_docs_in_two_processes_keeps_reading_order() -> None:
     one = list(map_docs(_span_count))
     assert one == list(map_docs(_span_count, n_process=2))
     assert one[0] == ("pwc.front.title1", 1)
+
+
+def test_public_api_is_small_and_importable() -> None:
+    import toolkit
+
+    assert sorted(toolkit.__all__) == sorted(toolkit._WHERE)
+    for name in toolkit.__all__:
+        assert getattr(toolkit, name) is not None
+    assert callable(toolkit.validate)  # the function, not the toolkit.validation package

@@ -32,7 +32,11 @@ _WHERE = {
     "RegistryEntity": "models", "make_nlp": "nlp", "map_docs": "spacy_docs", "stream_docs": "spacy_docs",
     "Finding": "validation", "validate": "validation",
 }
-__all__ = sorted(_WHERE)
+__all__ = [
+    "Annotation", "Block", "Corpus", "Document", "Finding", "FootnoteLink", "RegistryEntity", "ToolkitError",
+    "agreement", "extract", "ingest", "load_corpus", "make_nlp", "map_docs", "resolve_footnotes", "segment",
+    "stream_docs", "validate",
+]
 __version__ = "0.1.0"
 
 

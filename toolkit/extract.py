@@ -2,7 +2,8 @@
 
 Streams: the corpus is read one document part at a time (see
 :func:`toolkit.stream.iter_parts`) and records are yielded as they are made.
-With ``n_process > 1`` the parts are handed to worker processes, in order.
+With ``n_process > 1`` whole documents are shared out to worker processes
+and their records come back in reading order.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from spacy.tokens import Doc
 
 from .errors import ToolkitError
 from .footnotes import FootnoteLink, footnote_text
+from .jsonl import dumps
 from .models import Annotation, Block, RegistryEntity
 from .paths import resolve_annotations_dir, resolve_corpus_dir
-from .jsonl import dumps
 from .stream import AnnotatedBlock, Shard, document_shards, iter_blocks, iter_parts, read_registry, shard_parts
 
 LAYER_ORDER = {layer: i for i, layer in enumerate(Annotation.LAYERS)}
@@ -55,17 +56,16 @@ def extract(*, layer: str = "entities", labels: Iterable[str] = (), entities: It
     return (srsly.json_loads(line) for piece in _in_workers(plan, n_process) for line in piece.split("\n"))
 
 
-def extract_jsonl(*, n_process: int = 1, **options: Any) -> Iterator[str]:
+def extract_jsonl(*, layer: str = "entities", labels: Iterable[str] = (), entities: Iterable[str] = (),
+                  context: str = "sentence", corpus_dir: str | Path | None = None,
+                  annotations_dir: str | Path | None = None, nlp: Language | None = None,
+                  n_process: int = 1) -> Iterator[str]:
     """Like :func:`extract`, as JSONL text: what the CLI writes.
 
     Each piece is one record's line (one process) or one document's lines
     (workers), without the final newline.
     """
-    plan = _plan(options.pop("layer", "entities"), options.pop("labels", ()), options.pop("entities", ()),
-                 options.pop("context", "sentence"), options.pop("corpus_dir", None),
-                 options.pop("annotations_dir", None), options.pop("nlp", None), n_process)
-    if options:
-        raise TypeError(f"unexpected options: {', '.join(options)}")
+    plan = _plan(layer, labels, entities, context, corpus_dir, annotations_dir, nlp, n_process)
     if n_process == 1:
         return (dumps(record) for record in _serial(plan))
     return _in_workers(plan, n_process)

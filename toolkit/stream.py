@@ -18,10 +18,19 @@ from typing import Any
 import srsly
 
 from .errors import ToolkitError
-from .jsonl import check_readable, read_jsonl
-from .models import (ANNOTATION_FIELDS, BLOCK_FIELDS, REGISTRY_FIELDS, Annotation, Block,
-                     Document, FieldSpec, RegistryEntity, field_problems)
 from .footnotes import FootnoteLink, resolve_footnotes
+from .jsonl import check_readable, read_jsonl
+from .models import (
+    ANNOTATION_FIELDS,
+    BLOCK_FIELDS,
+    REGISTRY_FIELDS,
+    Annotation,
+    Block,
+    Document,
+    FieldSpec,
+    RegistryEntity,
+    field_problems,
+)
 from .paths import resolve_annotations_dir, resolve_corpus_dir
 
 
@@ -176,13 +185,12 @@ def iter_parts(corpus_dir: str | Path | None = None, annotations_dir: str | Path
 
 def _parts_of(blocks: Iterable[Block], cursors: list[LayerCursor]) -> Iterator[list[AnnotatedBlock]]:
     for _, group in groupby(blocks, key=lambda b: (b.doc, b.part)):
-        blocks = list(group)
+        part = list(group)
         links: dict[str, list[FootnoteLink]] = defaultdict(list)
-        for link in resolve_footnotes(blocks):
+        for link in resolve_footnotes(part):
             if link.paragraph is not None:
                 links[link.paragraph].append(link)
-        yield [AnnotatedBlock(b, {c.layer: c.take(b.id) for c in cursors}, links.get(b.id, []))
-               for b in blocks]
+        yield [AnnotatedBlock(b, {c.layer: c.take(b.id) for c in cursors}, links.get(b.id, [])) for b in part]
 
 
 # The parent only needs these two fields to share out documents: found without parsing.

@@ -8,9 +8,9 @@ from ._app import CorpusOpt, OutOpt, app
 @app.command("footnotes")
 def footnotes_command(corpus: CorpusOpt = None, out: OutOpt = None) -> int:
     """One record per marker (resolved or unresolved), then unreferenced and duplicate bodies."""
+    from ..footnotes import resolve_footnotes
     from ..jsonl import write_jsonl
     from ..stream import iter_blocks
-    from ..footnotes import resolve_footnotes
 
     write_jsonl(out, (link.to_dict() for link in resolve_footnotes(iter_blocks(corpus))))
     return 0
