@@ -40,6 +40,12 @@ def test_entity_links_and_labels(corpus) -> None:  # type: ignore[no-untyped-def
             assert corpus[fn].kind == "footnote"
 
 
+def test_every_name_used_is_an_alias_of_its_entity(corpus) -> None:  # type: ignore[no-untyped-def]
+    for a in corpus.annotations("entities"):
+        if a.attrs["mention"] == "NAM":
+            assert a.text in corpus.entity(a.attrs["entity"]).aliases, (a.id, a.text)
+
+
 def test_registry_keeps_apart_what_the_essay_keeps_apart(corpus) -> None:  # type: ignore[no-untyped-def]
     kro = {a.paragraph: a.attrs["entity"] for a in corpus.annotations("entities")
            if a.text == "Kurdistan Region Organization"}
