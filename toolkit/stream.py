@@ -33,6 +33,10 @@ from .models import (
 )
 from .paths import resolve_annotations_dir, resolve_corpus_dir
 
+# Block ids and the block an annotation belongs to, found in a raw line without parsing it.
+PARAGRAPH = re.compile(rb'(?<!\\)"paragraph"\s*:\s*"((?:[^"\\]|\\.)*)"')
+BLOCK_ID = re.compile(rb'(?<!\\)"id"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
 
 def _records(path: Path, spec: FieldSpec, section: tuple[int, int, int] | None = None
              ) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -99,15 +103,24 @@ def iter_blocks(corpus_dir: str | Path | None = None) -> Iterator[Block]:
 
 
 def block_positions(corpus_dir: str | Path | None = None) -> dict[str, int]:
-    """Block id -> reading-order position, for every block of the corpus (ids only are kept)."""
-    folders = document_dirs(resolve_corpus_dir(corpus_dir))
+    """Block id -> reading-order position, for every block of the corpus (ids only are kept).
+
+    Found without parsing the records: a bad line is for the reader of the
+    blocks (or ``validate``) to report, with its line number.
+    """
     positions: dict[str, int] = {}
-    for folder in folders:
-        for line, record in read_jsonl(folder / "blocks.jsonl"):
-            block_id = record.get("id")
-            if not isinstance(block_id, str):
-                raise ToolkitError("missing or mistyped field 'id'", file=folder / "blocks.jsonl", line=line)
-            positions.setdefault(block_id, len(positions))
+    for folder in document_dirs(resolve_corpus_dir(corpus_dir)):
+        path = folder / "blocks.jsonl"
+        if not path.exists():
+            continue
+        with path.open("rb") as f:
+            for raw in f:
+                m = BLOCK_ID.search(raw)
+                if m is not None:
+                    try:
+                        positions.setdefault(json.loads(b'"' + m.group(1) + b'"'), len(positions))
+                    except ValueError:
+                        continue
     return positions
 
 
@@ -191,11 +204,6 @@ def _parts_of(blocks: Iterable[Block], cursors: list[LayerCursor]) -> Iterator[l
             if link.paragraph is not None:
                 links[link.paragraph].append(link)
         yield [AnnotatedBlock(b, {c.layer: c.take(b.id) for c in cursors}, links.get(b.id, [])) for b in part]
-
-
-# The parent only needs these two fields to share out documents: found without parsing.
-PARAGRAPH = re.compile(rb'(?<!\\)"paragraph"\s*:\s*"((?:[^"\\]|\\.)*)"')
-BLOCK_ID = re.compile(rb'(?<!\\)"id"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,6 @@ registry and the distinct annotated names are kept for the whole run.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from ..jsonl import BadLine, iter_lines
 from ..models import Block, RegistryEntity
 from ..nlp import make_nlp
 from ..paths import resolve_annotations_dir, resolve_corpus_dir
-from ..stream import BLOCK_ID, document_dirs
+from ..stream import block_positions, document_dirs
 from .consistency import check_unannotated, check_variation, name_pattern, read_exceptions, survey
 from .corpus_checks import walk_corpus
 from .findings import Finding, finding
@@ -59,7 +58,7 @@ def validate(*, corpus_dir: str | Path | None = None, annotations_dir: str | Pat
     exceptions, problems = read_exceptions(adir / "exceptions.jsonl")
     findings.extend(problems)
     pattern = name_pattern(registry.values(), found)
-    positions = _block_positions(cdir)
+    positions = block_positions(cdir)
     cursors = [_Cursor(paths[name], schema.layers[name], order, positions, ids, findings)
                for order, name in enumerate(paths)]
     tokenize = make_nlp(nlp).tokenizer
@@ -98,24 +97,6 @@ def validate(*, corpus_dir: str | Path | None = None, annotations_dir: str | Pat
     findings.extend(check_variation(found, schema.ambiguous))
     findings.extend(ids.duplicates())
     return sorted(findings, key=lambda f: (f.file or "", f.line or 0, SEVERITY_ORDER[f.severity], f.code))
-
-
-def _block_positions(corpus_dir: Path) -> dict[str, int]:
-    """Block id -> reading-order position, found without parsing (bad lines are the walker's to report)."""
-    positions: dict[str, int] = {}
-    for folder in document_dirs(corpus_dir):
-        path = folder / "blocks.jsonl"
-        if not path.exists():
-            continue
-        with path.open("rb") as f:
-            for raw in f:
-                m = BLOCK_ID.search(raw)
-                if m is not None:
-                    try:
-                        positions.setdefault(json.loads(b'"' + m.group(1) + b'"'), len(positions))
-                    except ValueError:
-                        continue
-    return positions
 
 
 class _Cursor:
