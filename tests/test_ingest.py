@@ -121,3 +121,12 @@ def test_non_utf8_source_names_the_line(tmp_path: Path) -> None:
     bad.write_bytes("Title\n\nCaf\xe9 society.\n".encode("latin-1"))
     with pytest.raises(ToolkitError, match=r"latin1.txt:3: not UTF-8"):
         ingest(bad, doc="l", corpus_dir=tmp_path / "out")
+
+
+def test_block_kinds_are_one_list() -> None:
+    from toolkit.models import KINDS
+    from toolkit.schemas import read_schema_text
+
+    schema = json.loads(read_schema_text("blocks"))
+    assert schema["properties"]["kind"]["enum"] == list(KINDS)
+    assert {b.kind for b in read_blocks(CORPUS / "pwc")} <= KINDS.keys()

@@ -7,9 +7,9 @@ For notebooks and scripts that want lookups; the commands stream instead
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .render import HTML
 
 LAYERS = Annotation.LAYERS
+V = TypeVar("V")
 
 
 class Corpus:
@@ -58,10 +59,7 @@ class Corpus:
         return len(self._blocks)
 
     def __getitem__(self, block_id: str) -> Block:
-        try:
-            return self._blocks[block_id]
-        except KeyError:
-            raise KeyError(f"no block {block_id!r} in the corpus") from None
+        return _find(self._blocks, block_id, "block")
 
     def __contains__(self, block_id: object) -> bool:
         return block_id in self._blocks
@@ -80,10 +78,7 @@ class Corpus:
 
     def entity(self, entity_id: str) -> RegistryEntity:
         """The registry record ``entity_id``."""
-        try:
-            return self.entities[entity_id]
-        except KeyError:
-            raise KeyError(f"no entity {entity_id!r} in the registry") from None
+        return _find(self.entities, entity_id, "registry entity")
 
     def mentions(self, entity_id: str) -> list[Annotation]:
         """Every mention of a registry entity, in reading order."""
@@ -96,15 +91,14 @@ class Corpus:
         if layer is not None and layer not in LAYERS:
             raise ValueError(f"unknown layer {layer!r}; expected one of {', '.join(LAYERS)}")
         layers = [layer] if layer else list(self._layers)
-        return [a for name in layers for a in self._layers.get(name, [])
-                if (label is None or a.label == label) and (paragraph is None or a.paragraph == paragraph)]
+        if paragraph is not None:
+            in_block = self._by_block.get(paragraph, {})
+            return [a for name in layers for a in in_block.get(name, []) if label is None or a.label == label]
+        return [a for name in layers for a in self._layers.get(name, []) if label is None or a.label == label]
 
     def annotation(self, annotation_id: str) -> Annotation:
         """The annotation record with this id (``span.id_`` of a Span from :meth:`docs`)."""
-        try:
-            return self._by_id[annotation_id]
-        except KeyError:
-            raise KeyError(f"no annotation {annotation_id!r}") from None
+        return _find(self._by_id, annotation_id, "annotation")
 
     def footnotes_of(self, entity_id: str) -> list[Block]:
         """The footnote blocks the registry lists as describing an entity."""
@@ -179,6 +173,13 @@ class Corpus:
         if "part" in frame:
             frame["part"] = frame["part"].astype("Int64")  # front matter has no part: keep integers
         return frame
+
+
+def _find(table: Mapping[str, V], key: str, what: str) -> V:
+    try:
+        return table[key]
+    except KeyError:
+        raise KeyError(f"no {what} {key!r} in the corpus") from None
 
 
 def load_corpus(corpus_dir: str | Path | None = None, annotations_dir: str | Path | None = None) -> Corpus:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import ToolkitError
 from .jsonl import atomic_open, check_readable, dumps, write_jsonl
-from .models import Artefact, Block, Document, Excluded, PrintedDate
+from .models import KINDS, Artefact, Block, Document, Excluded, PrintedDate
 from .paths import resolve_corpus_dir
 
 ORDINALS = {w: i for i, w in enumerate(
@@ -151,9 +151,7 @@ class _Segmenter:
 
     def add(self, line: _Line, kind: str, *, number: int | None = None) -> None:
         scope = "front" if self.part is None else f"p{self.part}"
-        short = {"title": "title", "byline": "byline", "dateline": "date", "subtitle": "sub",
-                 "heading": "h", "paragraph": "para", "list_item": "li", "footnote": "fn",
-                 "separator": "sep"}[kind]
+        short = KINDS[kind]
         if kind == "footnote":
             assert number is not None
             if (self.part, number) in self.footnote_numbers:

@@ -9,17 +9,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar
 
-KINDS = (
-    "title",
-    "byline",
-    "dateline",
-    "subtitle",
-    "heading",
-    "paragraph",
-    "list_item",
-    "footnote",
-    "separator",
-)
+# Block kinds, and how each is written in block ids (``pwc.p1.para3``).
+KINDS = {
+    "title": "title", "byline": "byline", "dateline": "date", "subtitle": "sub", "heading": "h",
+    "paragraph": "para", "list_item": "li", "footnote": "fn", "separator": "sep",
+}
 
 
 @dataclass(frozen=True, slots=True)

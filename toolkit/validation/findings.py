@@ -25,12 +25,6 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def location(self) -> str:
-        where = self.file or "-"
-        if self.line is not None:
-            where += f":{self.line}"
-        return where + (f" [{self.id}]" if self.id else "")
-
 
 def display_path(path: str | Path | None) -> str | None:
     """A path relative to the working directory when it lies below it."""
