@@ -63,7 +63,7 @@ def test_malformed_file_names_file_and_line(data_copy: tuple[Path, Path]) -> Non
     del record["start"]
     lines[6] = json.dumps(record)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(ToolkitError, match=r"dates.jsonl:7 \(record d-0007\): missing field 'start'"):
+    with pytest.raises(ToolkitError, match=r"dates.jsonl:7 \(record d-0007\): E101 missing field 'start'"):
         load_corpus(corpus_dir, annotations)
 
 

@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .errors import ToolkitError
 from .models import Annotation
-from .stream import read_layer
+from .stream import iter_parts
 
 KEY_ATTRIBUTES = {"entities": ("entity", "mention"), "dates": ("value", "mod"), "claims": ("type", "holder")}
 
@@ -58,8 +59,28 @@ def compare_layer(a: Iterable[Annotation], b: Iterable[Annotation], layer: str) 
     }
 
 
-def agreement(a_dir: str | Path, b_dir: str | Path, *, layers: Iterable[str] = Annotation.LAYERS) -> list[dict[str, Any]]:
-    """One agreement record per layer present in both folders."""
+def agreement(a_dir: str | Path, b_dir: str | Path, *, corpus_dir: str | Path | None = None,
+              layers: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """One agreement record per layer that either folder has a file for.
+
+    Both folders are annotations folders (``schema.json``, ``registry.jsonl``)
+    of the same corpus (default: the shipped one); their records are checked
+    as every reader checks them. A layer file missing on one side is an
+    empty layer there; folders without any layer file are refused.
+    """
     a_dir, b_dir = Path(a_dir), Path(b_dir)
-    return [compare_layer(read_layer(a_dir, layer), read_layer(b_dir, layer), layer) for layer in layers
-            if (a_dir / f"{layer}.jsonl").exists() and (b_dir / f"{layer}.jsonl").exists()]
+    a, b = _read(a_dir, corpus_dir, layers), _read(b_dir, corpus_dir, layers)
+    present = [name for name in a if (a_dir / f"{name}.jsonl").exists() or (b_dir / f"{name}.jsonl").exists()]
+    if not present:
+        raise ToolkitError(f"no layer files ({', '.join(f'{name}.jsonl' for name in a)}) in either folder",
+                           file=f"{a_dir}, {b_dir}")
+    return [compare_layer(a[name], b.get(name, []), name) for name in present]
+
+
+def _read(folder: Path, corpus_dir: str | Path | None, layers: Iterable[str] | None) -> dict[str, list[Annotation]]:
+    found: dict[str, list[Annotation]] = {}
+    for part in iter_parts(corpus_dir, folder, layers=layers):
+        for item in part:
+            for name, annotations in item.layers.items():
+                found.setdefault(name, []).extend(annotations)
+    return found

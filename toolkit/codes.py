@@ -29,6 +29,8 @@ CATALOG: dict[str, Code] = {
     "E108": Code("error", "source file does not match the document record", "Restore the verbatim source or re-ingest it."),
     "E109": Code("error", "block outside the essay range", "Blocks must lie in the source, in order, and outside the excluded ranges."),
     "E110": Code("error", "record out of reading order", "Keep layer files sorted by block (reading order), then start offset: extract streams them alongside the blocks."),
+    "E111": Code("error", "malformed id", "Ids are up to 200 letters, digits, '.', '_', ':' or '-', starting with a letter or digit."),
+    "E112": Code("error", "unknown block kind", "Use one of the block kinds: title, byline, dateline, subtitle, heading, paragraph, list_item, footnote, separator."),
     "E201": Code("error", "span boundary inside a token", "Move the boundary to a token boundary; such a span cannot become a spaCy Span."),
     "E202": Code("error", "span starts or ends with whitespace", "Trim the whitespace from the span."),
     "W203": Code("warning", "span starts or ends with punctuation", "Leave quotes and trailing punctuation outside the span."),

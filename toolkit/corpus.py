@@ -18,7 +18,9 @@ from .errors import ToolkitError
 from .footnotes import FootnoteLink, resolve_footnotes
 from .models import Annotation, Block, Document, RegistryEntity
 from .paths import resolve_annotations_dir, resolve_corpus_dir
-from .stream import document_dirs, read_blocks, read_document, read_layer, read_registry
+from .checks import load_checks
+from .display import quote
+from .stream import document_dirs, iter_parts, read_document
 
 if TYPE_CHECKING:
     from .render import HTML
@@ -136,7 +138,7 @@ class Corpus:
         canonical names, date values and claim types; footnote markers show
         their footnote. Given annotations, only those are highlighted.
         """
-        from .render import HTML, render_block
+        from .render import render_blocks
 
         items = target if isinstance(target, (list, tuple)) else [target]
         chosen: dict[str, list[Annotation] | None] = {}
@@ -151,14 +153,12 @@ class Corpus:
                 self[block_id]  # a KeyError names an unknown block here
                 chosen[block_id] = None
         links = [link for link in resolve_footnotes(self) if link.paragraph in chosen]
-        parts = []
+        selection = []
         for block_id, selected in chosen.items():
-            block = self[block_id]
-            annotations = selected if selected is not None else [
-                a for layer in layers for a in self._by_block[block_id][layer]]
-            html = render_block(block, annotations, links, self.entities, anchors=False)
-            parts.append(f'<p><span class="kind">{block.id}</span>{html}</p>')
-        return HTML("".join(parts))
+            in_block = self._by_block[block_id]
+            selection.append((self[block_id], selected if selected is not None else
+                              [a for layer in layers for a in in_block[layer]]))
+        return render_blocks(selection, links, self.entities)
 
     def to_dataframe(self, layer: str = "entities", **options: Any) -> Any:
         """A pandas DataFrame with the columns of ``toolkit extract`` (``options`` as for :func:`toolkit.extract`)."""
@@ -185,20 +185,26 @@ def _find(table: Mapping[str, V], key: str, what: str) -> V:
 def load_corpus(corpus_dir: str | Path | None = None, annotations_dir: str | Path | None = None) -> Corpus:
     """Load the corpus (default: the shipped one) and its annotations into memory.
 
-    Raises ToolkitError, naming the file and line, for input it cannot read.
+    Every record is checked as it is read (:mod:`toolkit.checks`); input
+    that breaks the rules raises ToolkitError naming the code, file, line
+    and record.
     """
     cdir = resolve_corpus_dir(corpus_dir)
     adir = resolve_annotations_dir(annotations_dir)
-    documents: dict[str, Document] = {}
+    checks = load_checks(adir)
+    documents = {d.id: d for d in map(read_document, document_dirs(cdir))}
     blocks: dict[str, Block] = {}
-    for folder in document_dirs(cdir):
-        document = read_document(folder)
-        documents[document.id] = document
-        for block in read_blocks(folder):
-            if block.id in blocks:
-                raise ToolkitError(f"duplicate block id {block.id!r}", file=folder / "blocks.jsonl")
-            blocks[block.id] = block
-    registry = {e.id: e for e in read_registry(adir)} if (adir / "registry.jsonl").exists() else {}
-    layers = {layer: list(read_layer(adir, layer)) for layer in LAYERS}
+    layers: dict[str, list[Annotation]] = {layer: [] for layer in checks.layers()}
+    ids: set[str] = set()
+    for part in iter_parts(cdir, adir):
+        for item in part:
+            blocks[item.block.id] = item.block
+            for layer, annotations in item.layers.items():
+                for a in annotations:
+                    if a.id in ids:  # within a document the reader refused it already, with its line
+                        raise ToolkitError(f"id {quote(a.id)} is used in two documents",
+                                           file=adir / f"{layer}.jsonl", record=a.id, code="E102")
+                    ids.add(a.id)
+                layers[layer].extend(annotations)
     return Corpus(corpus_dir=cdir, annotations_dir=adir, documents=documents, blocks=blocks,
-                  registry=registry, layers=layers)
+                  registry=checks.registry, layers=layers)

@@ -13,8 +13,13 @@ from pathlib import Path
 class ToolkitError(Exception):
     """Input the toolkit cannot use: a missing file, bad JSON, an unsegmentable essay.
 
+    ``code`` is the catalog code (``toolkit.codes``) when the input breaks a
+    rule that ``toolkit validate`` also checks.
+
     >>> str(ToolkitError("not an object", file="a.jsonl", line=3))
     'a.jsonl:3: not an object'
+    >>> str(ToolkitError("start 9 >= end 4", file="dates.jsonl", line=7, record="d-0002", code="E105"))
+    'dates.jsonl:7 (record d-0002): E105 start 9 >= end 4'
     """
 
     def __init__(
@@ -24,8 +29,10 @@ class ToolkitError(Exception):
         file: str | Path | None = None,
         line: int | None = None,
         record: str | None = None,
+        code: str | None = None,
     ) -> None:
         self.message = message
+        self.code = code
         self.file = str(file) if file is not None else None
         self.line = line
         self.record = record
@@ -36,5 +43,13 @@ class ToolkitError(Exception):
         if self.line is not None:
             where += f":{self.line}"
         if self.record is not None:
-            where += f" (record {self.record})"
-        return f"{where}: {self.message}" if where else self.message
+            where += f" (record {quote_id(self.record)})"
+        message = f"{self.code} {self.message}" if self.code else self.message
+        return f"{where}: {message}" if where else message
+
+
+def quote_id(value: str) -> str:
+    """An id as shown in a message: as is when short and plain, else quoted and cut."""
+    from .display import quote
+
+    return value if len(value) <= 80 and value.isprintable() and " " not in value else quote(value)

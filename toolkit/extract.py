@@ -25,7 +25,9 @@ from .footnotes import FootnoteLink, footnote_text
 from .jsonl import dumps
 from .models import Annotation, Block, RegistryEntity
 from .paths import resolve_annotations_dir, resolve_corpus_dir
-from .stream import AnnotatedBlock, Shard, document_shards, iter_blocks, iter_parts, read_registry, shard_parts
+from .checks import load_checks
+from .display import quote
+from .stream import AnnotatedBlock, Shard, document_shards, iter_blocks, iter_parts, shard_parts
 
 LAYER_ORDER = {layer: i for i, layer in enumerate(Annotation.LAYERS)}
 CONTEXTS = ("none", "sentence", "paragraph")
@@ -85,25 +87,35 @@ class _Plan:
 def _plan(layer: str, labels: Iterable[str], entities: Iterable[str], context: str, corpus_dir: str | Path | None,
           annotations_dir: str | Path | None, nlp: Language | None, n_process: int) -> _Plan:
     if layer != "all" and layer not in LAYER_ORDER:
-        raise ToolkitError(f"unknown layer {layer!r}; use entities, dates, claims or all")
+        raise ToolkitError(f"unknown layer {quote(layer)}; use entities, dates, claims or all")
     if context not in CONTEXTS:
-        raise ToolkitError(f"unknown context {context!r}; use none, sentence or paragraph")
+        raise ToolkitError(f"unknown context {quote(context)}; use none, sentence or paragraph")
     if n_process < 1:
         raise ToolkitError("n_process must be at least 1")
     cdir = resolve_corpus_dir(corpus_dir)
     adir = resolve_annotations_dir(annotations_dir)
-    registry = {e.id: e for e in read_registry(adir)} if (adir / "registry.jsonl").exists() else {}
-    unknown = set(entities) - registry.keys()
-    if unknown:
-        raise ToolkitError(f"unknown entity id(s) {', '.join(sorted(unknown))}: not in the registry",
-                           file=adir / "registry.jsonl")
-    layers = list(LAYER_ORDER) if layer == "all" else [layer]
+    checks = load_checks(adir)
+    layers = checks.layers(LAYER_ORDER if layer == "all" else [layer])
+    known = {label for name in layers for label in checks.schema.layers[name].labels}
+    _known("label", set(labels), known, f"labels of {' and '.join(layers)}")
+    _known("entity", set(entities), set(checks.registry), "registry ids")
+    registry = checks.registry
     wanted = {fn for e in registry.values() for fn in e.footnotes}
     notes = {b.id: _note(b) for b in iter_blocks(cdir) if b.id in wanted} if wanted else {}
     work = partial(_part_records, keep=_Filter(frozenset(labels), frozenset(entities)), registry=registry,
                    notes=notes, context=context)
     shards = document_shards(cdir, adir, layers=layers) if n_process > 1 else iter(())
     return _Plan(cdir, adir, layers, work, nlp, context == "sentence", shards)
+
+
+def _known(what: str, asked: set[str], known: set[str], kind: str, shown: int = 60) -> None:
+    """Refuse filter values that match nothing, listing the values that would."""
+    unknown = sorted(asked - known)
+    if unknown:
+        listed = sorted(known)
+        more = f" and {len(listed) - shown} more" if len(listed) > shown else ""
+        raise ToolkitError(f"unknown {what} {', '.join(map(quote, unknown))}; the {kind} are "
+                           f"{', '.join(listed[:shown])}{more}")
 
 
 def _serial(plan: _Plan) -> Iterator[dict[str, Any]]:
@@ -115,11 +127,20 @@ def _serial(plan: _Plan) -> Iterator[dict[str, Any]]:
 
 
 def _in_workers(plan: _Plan, n_process: int) -> Iterator[str]:
-    """Each worker writes one document's records to a file; the files are read back whole, in order."""
+    """Each worker writes one document's records to a file; the files are read back whole, in order.
+
+    On any exception (a signal included: see :mod:`toolkit.interrupt`), or when
+    the generator is closed early, the pool is terminated before its folder is
+    removed, so nothing is left behind.
+    """
     import multiprocessing
     import tempfile
 
-    with tempfile.TemporaryDirectory(prefix="toolkit-extract-") as tmp, multiprocessing.Pool(
+    from .interrupt import deferred
+
+    with deferred():  # a signal must not come between creating the folder and its cleanup being set up
+        folder = tempfile.TemporaryDirectory(prefix="toolkit-extract-")
+    with folder as tmp, multiprocessing.Pool(
             n_process, initializer=_init_worker, initargs=(plan.nlp, plan.sentences, plan.work, tmp)) as pool:
         for path in pool.imap(_extract_shard, enumerate(plan.shards)):
             with open(path, encoding="utf-8") as f:
@@ -133,8 +154,10 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(nlp: Language | None, sentences: bool, work: Callable[..., list[dict[str, Any]]], tmp: str) -> None:
+    from .interrupt import setup_worker
     from .nlp import make_nlp
 
+    setup_worker()  # Ctrl-C reaches workers too: the parent alone stops the pool, and workers die with it
     _WORKER.update(nlp=make_nlp(nlp) if sentences else None, work=work, tmp=tmp)
 
 

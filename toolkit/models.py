@@ -191,6 +191,11 @@ BLOCK_FIELDS: FieldSpec = {
     "part": (_OPT_INT, True), "section": (_OPT_STR, True), "text": ((str,), True),
     "source_start": ((int,), True), "source_end": ((int,), True), "number": (_OPT_INT, False),
 }
+DOCUMENT_FIELDS: FieldSpec = {
+    "id": ((str,), True), "title": ((str,), True), "author": (_OPT_STR, False), "dates": ((list,), False),
+    "source": ((str,), True), "sha256": ((str,), True), "length": ((int,), True),
+    "excluded": ((list,), False), "artefacts": ((list,), False),
+}
 REGISTRY_FIELDS: FieldSpec = {
     "id": ((str,), True), "label": ((str,), True), "name": ((str,), True),
     "aliases": ((list,), True), "description": ((str,), True), "footnotes": ((list,), True),

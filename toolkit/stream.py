@@ -17,21 +17,23 @@ from typing import Any
 
 import srsly
 
+from .checks import Checks, load_checks, refuse
+from .display import quote
 from .errors import ToolkitError
 from .footnotes import FootnoteLink, resolve_footnotes
 from .jsonl import check_readable, read_jsonl
 from .models import (
     ANNOTATION_FIELDS,
     BLOCK_FIELDS,
-    REGISTRY_FIELDS,
+    DOCUMENT_FIELDS,
     Annotation,
     Block,
     Document,
     FieldSpec,
-    RegistryEntity,
     field_problems,
 )
 from .paths import resolve_annotations_dir, resolve_corpus_dir
+from .validation.records import ID_RULE, Located, check_block, is_valid_id
 
 # Block ids and the block an annotation belongs to, found in a raw line without parsing it.
 PARAGRAPH = re.compile(rb'(?<!\\)"paragraph"\s*:\s*"((?:[^"\\]|\\.)*)"')
@@ -46,7 +48,9 @@ def _records(path: Path, spec: FieldSpec, section: tuple[int, int, int] | None =
             continue
         problems = field_problems(record, spec)
         if problems:
-            raise ToolkitError("; ".join(problems), file=path, line=line, record=record.get("id"))
+            rid = record.get("id")
+            raise ToolkitError("; ".join(problems), file=path, line=line, code="E101",
+                               record=rid if isinstance(rid, str) else None)
         yield line, record
 
 
@@ -66,40 +70,61 @@ def document_dirs(corpus_dir: Path) -> list[Path]:
 
 
 def read_document(folder: Path) -> Document:
-    """The document record of one document folder."""
+    """The document record of one document folder, checked."""
     path = check_readable(folder / "document.json")
     try:
-        return Document.from_dict(srsly.read_json(path))
-    except ValueError as e:
-        raise ToolkitError(f"invalid JSON: {e}", file=path) from None
+        raw = srsly.read_json(path)
+    except ValueError:
+        raise ToolkitError("not valid JSON (check it with 'toolkit validate')", file=path, code="E100") from None
+    problems = field_problems(raw, DOCUMENT_FIELDS) if isinstance(raw, dict) else ["not a JSON object"]
+    if problems:
+        raise ToolkitError("; ".join(problems), file=path, code="E101")
+    if not is_valid_id(raw["id"]):
+        raise ToolkitError(f"document id {quote(raw['id'])} {ID_RULE}", file=path, code="E111")
+    if Path(raw["source"]).name != raw["source"] or raw["source"] in ("", ".", ".."):
+        raise ToolkitError(f"source {quote(raw['source'])} is not a file name in the document folder", file=path,
+                           code="E101")
+    try:
+        return Document.from_dict(raw)
     except (KeyError, TypeError) as e:
-        raise ToolkitError(f"bad document record: {e}", file=path) from None
+        raise ToolkitError(f"bad document record: {quote(str(e))}", file=path, code="E101") from None
 
 
 def read_blocks(folder: Path) -> Iterator[Block]:
-    """Stream the blocks of one document folder."""
+    """Stream the blocks of one document folder, each checked on its own (refused: ToolkitError)."""
     path = check_readable(folder / "blocks.jsonl")
-    return (Block.from_dict(r) for _, r in _records(path, BLOCK_FIELDS))
+    return (block for _, block in _checked_blocks(path))
 
 
-def read_registry(annotations_dir: Path) -> Iterator[RegistryEntity]:
-    """Stream the registry records."""
-    path = check_readable(annotations_dir / "registry.jsonl")
-    return (RegistryEntity.from_dict(r) for _, r in _records(path, REGISTRY_FIELDS))
-
-
-def read_layer(annotations_dir: Path, layer: str) -> Iterator[Annotation]:
-    """Stream one annotation layer (nothing if its file does not exist)."""
-    path = annotations_dir / f"{layer}.jsonl"
-    if not path.exists():
-        return iter(())
-    return (Annotation.from_dict(r, layer=layer) for _, r in _records(path, ANNOTATION_FIELDS))
+def _checked_blocks(path: Path) -> Iterator[tuple[int, Block]]:
+    for line, record in _records(path, BLOCK_FIELDS):
+        block = Block.from_dict(record)
+        refuse(check_block(block, {"file": path, "line": line, "id": block.id}))
+        yield line, block
 
 
 def iter_blocks(corpus_dir: str | Path | None = None) -> Iterator[Block]:
-    """Every block of every document of the corpus (default: the shipped one), in reading order."""
+    """Every block of every document of the corpus (default: the shipped one), in reading order.
+
+    A block id used twice is refused (E102): the ids seen are kept, as
+    :func:`block_positions` keeps them.
+    """
     folders = document_dirs(resolve_corpus_dir(corpus_dir))
-    return (block for folder in folders for block in read_blocks(folder))
+    for folder in folders:
+        check_readable(folder / "blocks.jsonl")
+    return _unique_blocks(folders)
+
+
+def _unique_blocks(folders: list[Path]) -> Iterator[Block]:
+    seen: set[str] = set()
+    for folder in folders:
+        path = folder / "blocks.jsonl"
+        for line, block in _checked_blocks(path):
+            if block.id in seen:
+                raise ToolkitError(f"block id {quote(block.id)} is used twice", file=path, line=line,
+                                   record=block.id, code="E102")
+            seen.add(block.id)
+            yield block
 
 
 def block_positions(corpus_dir: str | Path | None = None) -> dict[str, int]:
@@ -115,12 +140,9 @@ def block_positions(corpus_dir: str | Path | None = None) -> dict[str, int]:
             continue
         with path.open("rb") as f:
             for raw in f:
-                m = BLOCK_ID.search(raw)
-                if m is not None:
-                    try:
-                        positions.setdefault(json.loads(b'"' + m.group(1) + b'"'), len(positions))
-                    except ValueError:
-                        continue
+                block_id = raw_string(BLOCK_ID, raw)
+                if block_id is not None:
+                    positions.setdefault(block_id, len(positions))
     return positions
 
 
@@ -130,7 +152,8 @@ class LayerCursor:
     Layer files are kept in reading order (block order, then start offset;
     ``toolkit validate`` reports records out of order as E110), so the
     annotations of a block can be taken as the block goes by and nothing
-    else is held in memory.
+    else is held in memory. A record of an unknown block (E103) or out of
+    order (E110) is refused.
     """
 
     def __init__(self, annotations_dir: Path, layer: str, positions: dict[str, int], *,
@@ -141,8 +164,8 @@ class LayerCursor:
         empty = section is not None and section[0] == section[1]
         self._records: Iterator[tuple[int, dict[str, Any]]] = (
             _records(self.path, ANNOTATION_FIELDS, section) if self.path.exists() and not empty else iter(()))
-        self._pending: tuple[int, Annotation] | None = None
-        self._last = -1
+        self._pending: tuple[int, Located] | None = None  # position, record
+        self._last = (-1, -1)
         self._advance()
 
     def _advance(self) -> None:
@@ -154,19 +177,19 @@ class LayerCursor:
         annotation = Annotation.from_dict(record, layer=self.layer)
         position = self.positions.get(annotation.paragraph)
         if position is None:
-            raise ToolkitError(f"no block {annotation.paragraph!r} in the corpus (run 'toolkit validate')",
-                               file=self.path, line=line, record=annotation.id)
-        if position < self._last:
-            raise ToolkitError("record out of reading order: layer files are sorted by block, then "
-                               "start (run 'toolkit validate')", file=self.path, line=line, record=annotation.id)
-        self._last = position
-        self._pending = (line, annotation)
+            raise ToolkitError(f"no block {quote(annotation.paragraph)} in the corpus", file=self.path, line=line,
+                               record=annotation.id, code="E103")
+        if (position, annotation.start) < self._last:
+            raise ToolkitError("record out of reading order: layer files are sorted by block, then start",
+                               file=self.path, line=line, record=annotation.id, code="E110")
+        self._last = (position, annotation.start)
+        self._pending = (position, Located(annotation, self.path, line))
 
-    def take(self, block_id: str) -> list[Annotation]:
-        """The annotations of ``block_id``; blocks must be asked for in reading order."""
+    def take(self, block_id: str) -> list[Located]:
+        """The records of ``block_id``; blocks must be asked for in reading order."""
         position = self.positions[block_id]
         taken = []
-        while self._pending is not None and self.positions[self._pending[1].paragraph] <= position:
+        while self._pending is not None and self._pending[0] <= position:
             taken.append(self._pending[1])
             self._advance()
         return taken
@@ -182,28 +205,40 @@ class AnnotatedBlock:
 
 
 def iter_parts(corpus_dir: str | Path | None = None, annotations_dir: str | Path | None = None, *,
-               layers: Iterable[str] = Annotation.LAYERS) -> Iterator[list[AnnotatedBlock]]:
+               layers: Iterable[str] | None = None) -> Iterator[list[AnnotatedBlock]]:
     """Stream the corpus one document part at a time, blocks joined with their annotations.
 
     A part is the smallest unit in which footnote markers can be resolved (its
     bodies close it), so it is what is held in memory, never the corpus.
-    Checks its arguments at the call.
+    ``layers`` defaults to every layer the schema declares. Every record is
+    checked as it goes by (:mod:`toolkit.checks`). Checks its arguments at the call.
     """
     cdir = resolve_corpus_dir(corpus_dir)
+    checks = load_checks(annotations_dir)
     adir = resolve_annotations_dir(annotations_dir)
     positions = block_positions(cdir)
-    cursors = [LayerCursor(adir, layer, positions) for layer in layers]
-    return _parts_of(iter_blocks(cdir), cursors)
+    cursors = [LayerCursor(adir, layer, positions) for layer in checks.layers(layers)]
+    return _parts_of(iter_blocks(cdir), cursors, checks)
 
 
-def _parts_of(blocks: Iterable[Block], cursors: list[LayerCursor]) -> Iterator[list[AnnotatedBlock]]:
-    for _, group in groupby(blocks, key=lambda b: (b.doc, b.part)):
+def _parts_of(blocks: Iterable[Block], cursors: list[LayerCursor], checks: Checks) -> Iterator[list[AnnotatedBlock]]:
+    seen: set[str] = set()  # annotation ids of the current document
+    document = None
+    for (doc, _), group in groupby(blocks, key=lambda b: (b.doc, b.part)):
+        if doc != document:
+            document, seen = doc, set()
         part = list(group)
         links: dict[str, list[FootnoteLink]] = defaultdict(list)
         for link in resolve_footnotes(part):
             if link.paragraph is not None:
                 links[link.paragraph].append(link)
-        yield [AnnotatedBlock(b, {c.layer: c.take(b.id) for c in cursors}, links.get(b.id, [])) for b in part]
+        annotated = []
+        for block in part:
+            located = {c.layer: c.take(block.id) for c in cursors}
+            checks.annotations(block, located, seen)
+            layers = {name: [item.annotation for item in items] for name, items in located.items()}
+            annotated.append(AnnotatedBlock(block, layers, links.get(block.id, [])))
+        yield annotated
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,10 +248,11 @@ class Shard:
     folder: Path
     annotations_dir: Path
     sections: dict[str, tuple[int, int, int]]  # layer -> (start byte, end byte, first line); empty: (0, 0, 1)
+    checks: Checks
 
 
 def document_shards(corpus_dir: str | Path | None = None, annotations_dir: str | Path | None = None, *,
-                    layers: Iterable[str] = Annotation.LAYERS) -> Iterator[Shard]:
+                    layers: Iterable[str] | None = None) -> Iterator[Shard]:
     """Cut the corpus into one shard per document, reading only a few lines of each layer file.
 
     Layer files are in reading order, so each document's records are one
@@ -226,23 +262,37 @@ def document_shards(corpus_dir: str | Path | None = None, annotations_dir: str |
     names a block the worker does not have, and the worker stops with an error.
     """
     cdir = resolve_corpus_dir(corpus_dir)
+    checks = load_checks(annotations_dir)
     adir = resolve_annotations_dir(annotations_dir)
     folders = document_dirs(cdir)
     owner: dict[str, int] = {}
     for k, folder in enumerate(folders):
         with check_readable(folder / "blocks.jsonl").open("rb") as f:
             for raw in f:
-                m = BLOCK_ID.search(raw)
-                if m is not None:
-                    owner[json.loads(b'"' + m.group(1) + b'"')] = k
-    layers = [layer for layer in layers if (adir / f"{layer}.jsonl").exists()]
-    return _shards(folders, adir, layers, owner)
+                block_id = raw_string(BLOCK_ID, raw)
+                if block_id is not None:
+                    owner.setdefault(block_id, k)
+    chosen = [layer for layer in checks.layers(layers) if (adir / f"{layer}.jsonl").exists()]
+    return _shards(folders, adir, chosen, owner, checks)
 
 
-def _shards(folders: list[Path], adir: Path, layers: list[str], owner: dict[str, int]) -> Iterator[Shard]:
+def raw_string(pattern: re.Pattern[bytes], raw: bytes) -> str | None:
+    """The JSON string value that ``pattern`` finds in a raw line, without parsing the line."""
+    m = pattern.search(raw)
+    if m is None:
+        return None
+    try:
+        value = json.loads(b'"' + m.group(1) + b'"')
+    except ValueError:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _shards(folders: list[Path], adir: Path, layers: list[str], owner: dict[str, int],
+            checks: Checks) -> Iterator[Shard]:
     slicers = [_slices(adir / f"{layer}.jsonl", owner, len(folders)) for layer in layers]
     for folder, *sections in zip(folders, *slicers, strict=True):
-        yield Shard(folder, adir, dict(zip(layers, sections, strict=True)))
+        yield Shard(folder, adir, dict(zip(layers, sections, strict=True)), checks)
 
 
 def _slices(path: Path, owner: dict[str, int], n_docs: int) -> Iterator[tuple[int, int, int]]:
@@ -261,12 +311,10 @@ def _slices(path: Path, owner: dict[str, int], n_docs: int) -> Iterator[tuple[in
             """The document of the first record at or after ``start`` (n_docs at the end)."""
             f.seek(start)
             for raw in iter(f.readline, b""):
-                m = PARAGRAPH.search(raw)
-                if m is not None:
-                    paragraph = json.loads(b'"' + m.group(1) + b'"')
+                paragraph = raw_string(PARAGRAPH, raw)
+                if paragraph is not None:
                     if paragraph not in owner:
-                        raise ToolkitError(f"a record of unknown block {paragraph!r} (run 'toolkit validate')",
-                                           file=path)
+                        raise ToolkitError(f"a record of unknown block {quote(paragraph)}", file=path, code="E103")
                     return owner[paragraph]
             return n_docs
 
@@ -287,7 +335,7 @@ def _slices(path: Path, owner: dict[str, int], n_docs: int) -> Iterator[tuple[in
 
 def shard_parts(shard: Shard) -> Iterator[list[AnnotatedBlock]]:
     """The parts of one shard's document, blocks joined with their annotations."""
-    positions = {b.id: i for i, b in enumerate(read_blocks(shard.folder))}
+    positions = {b.id: i for i, b in enumerate(_unique_blocks([shard.folder]))}
     cursors = [LayerCursor(shard.annotations_dir, layer, positions, section=section)
                for layer, section in shard.sections.items()]
-    return _parts_of(read_blocks(shard.folder), cursors)
+    return _parts_of(read_blocks(shard.folder), cursors, shard.checks)

@@ -7,21 +7,18 @@ from typing import Annotated
 
 import typer
 
-from ._app import app
+from ._app import CorpusOpt, app
 
 
 @app.command("agree")
 def agree_command(
-    first: Annotated[Path, typer.Argument(help="Folder of the first pass (the reference).")],
-    second: Annotated[Path, typer.Argument(help="Folder of the second pass.")],
+    first: Annotated[Path, typer.Argument(help="Annotations folder of the first pass (the reference).")],
+    second: Annotated[Path, typer.Argument(help="Annotations folder of the second pass.")],
+    corpus: CorpusOpt = None,
 ) -> None:
     """Precision, recall and F1 of SECOND against FIRST per layer, as JSONL."""
     from ..agreement import agreement
-    from ..errors import ToolkitError
     from ..jsonl import dumps
 
-    for folder in (first, second):
-        if not folder.is_dir():
-            raise ToolkitError("not a folder", file=folder)
-    for record in agreement(first, second):
+    for record in agreement(first, second, corpus_dir=corpus):
         typer.echo(dumps(record))

@@ -1,36 +1,21 @@
 """``validate``: check a corpus and its annotations, and return every finding as data.
 
 Nothing here prints, exits or writes: the CLI decides how to show findings
-and which exit status they mean. Memory stays flat as the corpus grows: the
-blocks are walked one document part at a time, each layer file is read
-alongside them (layer files are in reading order), and only block ids, the
-registry and the distinct annotated names are kept for the whole run.
+and which exit status they mean. The per-record and per-block checks
+(:mod:`.records`, :mod:`.spans`) are also run by every loader, which refuses
+the first error; :mod:`.run` walks the whole corpus and adds the checks
+across records (:mod:`.consistency`, :mod:`.corpus_checks`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from spacy.language import Language
 
-from ..jsonl import BadLine, iter_lines
-from ..models import Block, RegistryEntity
-from ..nlp import make_nlp
-from ..paths import resolve_annotations_dir, resolve_corpus_dir
-from ..stream import block_positions, document_dirs
-from .consistency import check_unannotated, check_variation, name_pattern, read_exceptions, survey
-from .corpus_checks import walk_corpus
-from .findings import Finding, finding
-from .records import Ids, Located, check_record, check_registry
-from .schema import LayerSchema, read_schema
-from .spans import check_alignment, check_overlaps
+from .findings import Finding
 
 __all__ = ["Finding", "validate"]
-
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-Raw = tuple[int, dict[str, Any]]
 
 
 def validate(*, corpus_dir: str | Path | None = None, annotations_dir: str | Path | None = None,
@@ -43,159 +28,6 @@ def validate(*, corpus_dir: str | Path | None = None, annotations_dir: str | Pat
     >>> [f for f in validate() if f.severity == "error"]
     []
     """
-    cdir = resolve_corpus_dir(corpus_dir)
-    adir = resolve_annotations_dir(annotations_dir)
-    schema = read_schema(adir)
-    findings: list[Finding] = []
-    ids = Ids()
-    registry: dict[str, RegistryEntity] = {}
-    registry_lines: dict[str, int] = {}
-    registry_path = adir / "registry.jsonl"
-    if registry_path.exists():
-        findings.extend(check_registry(registry_path, schema, ids, registry, registry_lines))
-    paths = {name: adir / f"{name}.jsonl" for name in schema.layers if (adir / f"{name}.jsonl").exists()}
-    found = survey(paths, ids)
-    exceptions, problems = read_exceptions(adir / "exceptions.jsonl")
-    findings.extend(problems)
-    pattern = name_pattern(registry.values(), found)
-    positions = block_positions(cdir)
-    cursors = [_Cursor(paths[name], schema.layers[name], order, positions, ids, findings)
-               for order, name in enumerate(paths)]
-    tokenize = make_nlp(nlp).tokenizer
-    listed = {fn: entity for entity in registry.values() for fn in entity.footnotes}
-    kinds: dict[str, str] = {}
-    for block, path, line in walk_corpus(cdir, findings):
-        if block.id in listed:
-            kinds[block.id] = block.kind
-        located: list[Located] = []
-        for cursor in cursors:
-            in_layer: list[Located] = []
-            for orphan_line, orphan in cursor.orphans(positions[block.id]):
-                findings.extend(check_record(orphan, orphan_line, cursor.path, cursor.layer, None, registry, []))
-            for record_line, record in cursor.take(positions[block.id]):
-                findings.extend(check_record(record, record_line, cursor.path, cursor.layer, block, registry,
-                                             in_layer))
-            findings.extend(check_overlaps(cursor.layer, in_layer))
-            located.extend(in_layer)
-        findings.extend(check_alignment(tokenize, block, located))
-        findings.extend(check_unannotated(block, path, line, pattern, located, exceptions))
-    late: dict[str, list[tuple[_Cursor, int, dict[str, Any]]]] = {}
-    for cursor in cursors:
-        for record_line, record in cursor.orphans(len(positions)):
-            findings.extend(check_record(record, record_line, cursor.path, cursor.layer, None, registry, []))
-        for record_line, record in cursor.late:
-            late.setdefault(str(record.get("paragraph")), []).append((cursor, record_line, record))
-    findings.extend(_check_late(cdir, late, registry, tokenize))
-    for fn, entity in listed.items():
-        if kinds.get(fn) != "footnote":
-            findings.append(finding("E508", f"{fn!r} is not a footnote block", file=registry_path,
-                                    line=registry_lines[entity.id], id=entity.id))
-    for entity in registry.values():
-        if not found.mentions[entity.id]:
-            findings.append(finding("W504", f"{entity.id!r} ({entity.name}) has no mention",
-                                    file=registry_path, line=registry_lines[entity.id], id=entity.id))
-    findings.extend(check_variation(found, schema.ambiguous))
-    findings.extend(ids.duplicates())
-    return sorted(findings, key=lambda f: (f.file or "", f.line or 0, SEVERITY_ORDER[f.severity], f.code))
+    from .run import run
 
-
-class _Cursor:
-    """Reads one layer file alongside the blocks, in file order.
-
-    Records of the current block are taken; records of later blocks wait;
-    records of an earlier block than one already seen are out of reading
-    order (E110) and are checked at the end; records of unknown blocks, or
-    of blocks that were not usable, are orphans (E103).
-    """
-
-    def __init__(self, path: Path, layer: LayerSchema, order: int, positions: dict[str, int], ids: Ids,
-                 findings: list[Finding]) -> None:
-        self.path, self.layer = path, layer
-        self._lines = iter_lines(path)
-        self._order, self._positions, self._ids, self._findings = order, positions, ids, findings
-        self._pending: tuple[int, int, dict[str, Any]] | None = None  # position, line, record
-        self._unplaced: list[Raw] = []
-        self._furthest = (-1, -1)  # (position, start) of the record furthest into the corpus so far
-        self.late: list[Raw] = []
-
-    def _next(self) -> tuple[int, int, dict[str, Any]] | None:
-        for line, record in self._lines:
-            if isinstance(record, BadLine):
-                self._findings.append(finding("E100", record.message, file=self.path, line=line))
-                continue
-            if isinstance(record.get("id"), str):
-                self._ids.place(record["id"], self._order, self.path, line)
-            paragraph = record.get("paragraph")
-            position = self._positions.get(paragraph) if isinstance(paragraph, str) else None
-            if position is None:
-                self._unplaced.append((line, record))
-                continue
-            here = (position, record["start"] if isinstance(record.get("start"), int) else 0)
-            if here < self._furthest:
-                self._findings.append(finding(
-                    "E110", f"{paragraph}:{here[1]} comes before the previous record", file=self.path, line=line,
-                    id=record.get("id") if isinstance(record.get("id"), str) else None))
-                if position < self._furthest[0]:
-                    self.late.append((line, record))
-                    continue
-            self._furthest = max(self._furthest, here)
-            return position, line, record
-        return None
-
-    def orphans(self, position: int) -> Iterator[Raw]:
-        """Records that belong to no usable block before ``position``."""
-        while self._pending is None or self._pending[0] < position:
-            if self._pending is not None:
-                self._unplaced.append(self._pending[1:])
-            self._pending = self._next()
-            if self._pending is None:
-                break
-        unplaced, self._unplaced = self._unplaced, []
-        return iter(unplaced)
-
-    def take(self, position: int) -> Iterator[Raw]:
-        """The records of the block at ``position`` (call :meth:`orphans` for it first)."""
-        while self._pending is not None and self._pending[0] == position:
-            yield self._pending[1:]
-            self._pending = self._next()
-
-
-def _check_late(corpus_dir: Path, late: dict[str, list[tuple[_Cursor, int, dict[str, Any]]]],
-                registry: dict[str, RegistryEntity], tokenize: Any) -> Iterator[Finding]:
-    """Check the out-of-order records against their blocks and the other records of those blocks.
-
-    Only needed when a layer file is out of order (an error already); it
-    reads the corpus and the layer files a second time.
-    """
-    if not late:
-        return
-    cursors = {id(c): c for records in late.values() for c, _, _ in records}
-    late_lines = {(id(c), line) for records in late.values() for c, line, _ in records}
-    others: dict[str, list[tuple[_Cursor, int, dict[str, Any]]]] = {}
-    for cursor in cursors.values():
-        for line, record in iter_lines(cursor.path):
-            if (not isinstance(record, BadLine) and record.get("paragraph") in late
-                    and (id(cursor), line) not in late_lines):
-                others.setdefault(str(record["paragraph"]), []).append((cursor, line, record))
-    for folder in document_dirs(corpus_dir):
-        for _, raw_block in iter_lines(folder / "blocks.jsonl"):
-            if isinstance(raw_block, BadLine) or raw_block.get("id") not in late:
-                continue
-            try:
-                block = Block.from_dict(raw_block)
-            except TypeError:
-                continue
-            located: dict[str, tuple[list[Located], list[Located]]] = {}
-            for cursor, line, record in late.pop(block.id):
-                mine = located.setdefault(cursor.layer.name, ([], []))[0]
-                yield from check_record(record, line, cursor.path, cursor.layer, block, registry, mine)
-            for cursor, line, record in others.get(block.id, []):
-                theirs = located.setdefault(cursor.layer.name, ([], []))[1]
-                for _ in check_record(record, line, cursor.path, cursor.layer, block, registry, theirs):
-                    pass  # reported in the main pass
-            schemas = {c.layer.name: c.layer for c in cursors.values()}
-            for name, (mine, theirs) in located.items():
-                before = set(check_overlaps(schemas[name], theirs))
-                together = sorted(mine + theirs, key=lambda item: item.line)  # ties: the earlier line is the original
-                yield from (f for f in check_overlaps(schemas[name], together) if f not in before)
-            yield from check_alignment(tokenize, block, [item for mine, _ in located.values() for item in mine])
+    return run(corpus_dir=corpus_dir, annotations_dir=annotations_dir, nlp=nlp)

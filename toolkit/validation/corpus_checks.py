@@ -7,32 +7,40 @@ part at a time; only block ids are kept for the whole corpus.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from itertools import groupby
 from pathlib import Path
 
+from ..display import quote
 from ..errors import ToolkitError
 from ..footnotes import resolve_footnotes
 from ..jsonl import BadLine, iter_lines
 from ..models import BLOCK_FIELDS, Block, Excluded, field_problems
-from ..stream import document_dirs, read_document
+from ..stream import BLOCK_ID, document_dirs, read_document
 from .findings import Finding, finding
+from .records import check_block
 
 Placed = tuple[Block, Path, int]  # a usable block, its file and line
 
 
-def walk_corpus(corpus_dir: Path, findings: list[Finding]) -> Iterator[Placed]:
-    """Yield the usable blocks in reading order; append the corpus's findings to ``findings``."""
+def walk_corpus(corpus_dir: Path, findings: list[Finding], unusable: dict[str, int]) -> Iterator[Placed]:
+    """Yield the usable blocks in reading order; append the corpus's findings to ``findings``.
+
+    ``unusable`` gets the id of every block line that cannot be used but
+    whose id can be read, with the index of its finding in ``findings``.
+    """
     seen: dict[str, int] = {}
     for folder in document_dirs(corpus_dir):
-        placed = _document(folder, findings, seen)
+        placed = _document(folder, findings, seen, unusable)
         for _, part in groupby(placed, key=lambda p: (p[0].doc, p[0].part)):
             blocks = list(part)
             yield from blocks
             findings.extend(_footnotes(blocks))
 
 
-def _document(folder: Path, findings: list[Finding], seen: dict[str, int]) -> Iterator[Placed]:
+def _document(folder: Path, findings: list[Finding], seen: dict[str, int],
+              unusable: dict[str, int]) -> Iterator[Placed]:
     try:
         document = read_document(folder)
     except ToolkitError as e:
@@ -51,27 +59,63 @@ def _document(folder: Path, findings: list[Finding], seen: dict[str, int]) -> It
                                     id=document.id))
     path = folder / "blocks.jsonl"
     previous_end = 0
+    raw = _RawLines(path)
     for line, record in iter_lines(path):
         if isinstance(record, BadLine):
-            findings.append(finding("E100", record.message, file=path, line=line))
+            rid = raw.block_id(line)
+            if rid is not None:
+                unusable.setdefault(rid, len(findings))
+            findings.append(finding("E100", record.message, file=path, line=line, id=rid))
             continue
         rid = record.get("id") if isinstance(record.get("id"), str) else None
         problems = field_problems(record, BLOCK_FIELDS)
         if problems:
+            if rid is not None:
+                unusable.setdefault(rid, len(findings))
             findings.append(finding("E101", "; ".join(problems), file=path, line=line, id=rid))
             continue
         block = Block.from_dict(record)
         if block.id in seen:
-            findings.append(finding("E102", f"block id {block.id!r} already used on line {seen[block.id]}",
+            findings.append(finding("E102", f"block id {quote(block.id)} already used on line {seen[block.id]}",
                                     file=path, line=line, id=block.id))
             continue
         seen[block.id] = line
+        own = list(check_block(block, {"file": path, "line": line, "id": block.id}))
+        findings.extend(own)
+        if own:
+            continue
         if source is not None:
             problem = _against_source(block, source, previous_end, document.excluded)
             if problem:
                 findings.append(finding(problem[0], problem[1], file=path, line=line, id=block.id))
             previous_end = max(previous_end, block.source_end)
         yield block, path, line
+
+
+class _RawLines:
+    """The raw lines of a file, read forward on demand: the id of a line that does not parse."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._offset = 0  # where line ``self._line + 1`` starts
+        self._line = 0
+
+    def block_id(self, line: int) -> str | None:
+        raw = b""
+        with self._path.open("rb") as f:
+            f.seek(self._offset)
+            while self._line < line:
+                raw = f.readline()
+                self._line += 1
+            self._offset = f.tell()
+        m = BLOCK_ID.search(raw)
+        if m is None:
+            return None
+        try:
+            value = json.loads(b'"' + m.group(1) + b'"')
+        except ValueError:
+            return None
+        return value if isinstance(value, str) else None
 
 
 def _against_source(block: Block, source: str, previous_end: int,
@@ -85,7 +129,7 @@ def _against_source(block: Block, source: str, previous_end: int,
         return "E109", f"block overlaps the excluded range {e.source_start}:{e.source_end} ({e.reason})"
     if source[block.source_start:block.source_end] != block.text:
         return ("E107", f"text differs from source[{block.source_start}:{block.source_end}] "
-                f"= {source[block.source_start:block.source_end][:60]!r}")
+                f"= {quote(source[block.source_start:block.source_end])}")
     return None
 
 

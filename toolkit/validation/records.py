@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..display import quote
 from ..footnotes import MARKER
 from ..jsonl import BadLine, iter_lines
-from ..models import ANNOTATION_FIELDS, REGISTRY_FIELDS, Annotation, Block, RegistryEntity, field_problems
+from ..models import ANNOTATION_FIELDS, KINDS, REGISTRY_FIELDS, Annotation, Block, RegistryEntity, field_problems
 from ..timex import MODS, TYPES, is_old_style, text_contradiction, timex_problem
 from .findings import Finding, Where, finding
 from .schema import LayerSchema, Schema
 
 HOLDER_WORDS = {"author", "unspecified"}
+ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,199}")
+ID_RULE = "is not an id: up to 200 letters, digits, '.', '_', ':' or '-', starting with a letter or digit"
 
 
 @dataclass(slots=True)
@@ -64,7 +68,7 @@ class Ids:
             else:
                 _, first_path, first_line = ordered.pop(0)
             for _, path, line in ordered:
-                yield finding("E102", f"id {rid!r} already used at {first_path.name}:{first_line}",
+                yield finding("E102", f"id {quote(rid)} already used at {first_path.name}:{first_line}",
                               file=path, line=line, id=rid)
 
 
@@ -86,16 +90,40 @@ def check_registry(path: Path, schema: Schema, ids: Ids, registry: dict[str, Reg
             continue
         if record["id"] in ids.registry:
             first = ids.registry[record["id"]][1]
-            yield finding("E102", f"id {record['id']!r} already used at {path.name}:{first}", file=path,
+            yield finding("E102", f"id {quote(record['id'])} already used at {path.name}:{first}", file=path,
                           line=line, id=record["id"])
             continue
         ids.registry[record["id"]] = (path, line)
         entity = RegistryEntity.from_dict(record)
         registry[entity.id] = entity
         where[entity.id] = line
-        if entity.label not in schema.registry_labels:
-            yield finding("E401", f"label {entity.label!r} is not a registry label", file=path, line=line,
-                          id=entity.id)
+        yield from check_entity(entity, schema, {"file": path, "line": line, "id": entity.id})
+
+
+def check_entity(entity: RegistryEntity, schema: Schema, where: Where) -> Iterator[Finding]:
+    """The checks of one registry record on its own: its id, label and lists."""
+    if not is_valid_id(entity.id):
+        yield finding("E111", f"id {quote(entity.id)} {ID_RULE}", **where)
+    if entity.label not in schema.registry_labels:
+        yield finding("E401", f"label {quote(entity.label)} is not a registry label", **where)
+    for name in ("aliases", "footnotes"):
+        if not all(isinstance(item, str) for item in getattr(entity, name)):
+            yield finding("E101", f"field {name!r} should be a list of strings", **where)
+
+
+def check_block(block: Block, where: Where) -> Iterator[Finding]:
+    """The checks of one block record on its own (against the source: see corpus_checks)."""
+    if not is_valid_id(block.id):
+        yield finding("E111", f"block id {quote(block.id)} {ID_RULE}", **where)
+    if not is_valid_id(block.doc):
+        yield finding("E111", f"document id {quote(block.doc)} {ID_RULE}", **where)
+    if block.kind not in KINDS:
+        yield finding("E112", f"kind {quote(block.kind)} is not one of {', '.join(KINDS)}", **where)
+    if block.source_start < 0 or block.source_end < block.source_start:
+        yield finding("E109", f"source range {block.source_start}:{block.source_end} is not a range", **where)
+    elif block.source_end - block.source_start != len(block.text):
+        yield finding("E107", f"source range {block.source_start}:{block.source_end} does not have the length "
+                      f"of the text ({len(block.text)})", **where)
 
 
 def check_record(record: dict[str, Any], line: int, path: Path, layer: LayerSchema, block: Block | None,
@@ -106,27 +134,49 @@ def check_record(record: dict[str, Any], line: int, path: Path, layer: LayerSche
     if problems:
         yield finding("E101", "; ".join(problems), file=path, line=line, id=rid)
         return
-    ann = Annotation.from_dict(record, layer=layer.name)
-    where: Where = {"file": path, "line": line, "id": ann.id}
+    item = Located(Annotation.from_dict(record, layer=layer.name), path, line)
+    if (yield from check_annotation(item, block, layer, registry)):
+        out.append(item)
+
+
+def check_annotation(item: Located, block: Block | None, layer: LayerSchema,
+                     registry: Mapping[str, RegistryEntity]) -> Generator[Finding, None, bool]:
+    """The checks of one annotation on its own and against its block; returns whether its span is usable.
+
+    The loaders run these on every record they read and refuse the first
+    error; ``validate`` reports them all.
+    """
+    ann = item.annotation
+    where: Where = {"file": item.file, "line": item.line, "id": ann.id}
     usable = False
+    if not is_valid_id(ann.id):
+        yield finding("E111", f"id {quote(ann.id)} {ID_RULE}", **where)
     if block is None:
-        yield finding("E103", f"no block {ann.paragraph!r}", **where)
+        yield finding("E103", f"no block {quote(ann.paragraph)}", **where)
     elif ann.start >= ann.end:
         yield finding("E105", f"start {ann.start} >= end {ann.end}", **where)
     elif ann.start < 0 or ann.end > len(block.text):
         yield finding("E104", f"{ann.start}:{ann.end} outside the block text (length {len(block.text)})", **where)
     elif block.text[ann.start:ann.end] != ann.text:
-        yield finding("E106", f"text {ann.text!r} but the block has "
-                      f"{block.text[ann.start:ann.end]!r} at {ann.start}:{ann.end}", **where)
+        yield finding("E106", f"text {quote(ann.text)} but the block has "
+                      f"{quote(block.text[ann.start:ann.end])} at {ann.start}:{ann.end}", **where)
     else:
         usable = True
         yield from _edges(ann, where)
     if ann.label not in layer.labels:
-        yield finding("E401", f"label {ann.label!r} is not in the {layer.name} label set "
+        yield finding("E401", f"label {quote(ann.label)} is not in the {layer.name} label set "
                       f"({', '.join(sorted(layer.labels))})", **where)
     yield from _attributes(ann, layer, registry, where)
-    if usable:
-        out.append(Located(ann, path, line))
+    return usable
+
+
+def is_valid_id(value: str) -> bool:
+    """Ids are short and plain, so that they are safe in file names, URLs, HTML and terminals.
+
+    >>> is_valid_id("pwc.p2.fn13"), is_valid_id("e-0001"), is_valid_id('x" onfocus="alert(1)')
+    (True, True, False)
+    """
+    return ID.fullmatch(value) is not None
 
 
 def _is_punct(ch: str) -> bool:
@@ -136,11 +186,11 @@ def _is_punct(ch: str) -> bool:
 def _edges(ann: Annotation, where: Where) -> Iterator[Finding]:
     text = ann.text
     if text != text.strip():
-        yield finding("E202", f"{text!r} starts or ends with whitespace", **where)
+        yield finding("E202", f"{quote(text)} starts or ends with whitespace", **where)
     elif _is_punct(text[0]) or (_is_punct(text[-1]) and not _balanced_close(text)):
-        yield finding("W203", f"{text!r} starts or ends with punctuation", **where)
+        yield finding("W203", f"{quote(text)} starts or ends with punctuation", **where)
     if MARKER.search(text):
-        yield finding("E204", f"{text!r} contains a footnote marker", **where)
+        yield finding("E204", f"{quote(text)} contains a footnote marker", **where)
 
 
 def _balanced_close(text: str) -> bool:
@@ -149,7 +199,7 @@ def _balanced_close(text: str) -> bool:
     return text[-1] in pairs and pairs[text[-1]] in text[:-1]
 
 
-def _attributes(ann: Annotation, layer: LayerSchema, registry: dict[str, RegistryEntity],
+def _attributes(ann: Annotation, layer: LayerSchema, registry: Mapping[str, RegistryEntity],
                 where: Where) -> Iterator[Finding]:
     for name, spec in layer.attributes.items():
         value = ann.attrs.get(name)
@@ -158,40 +208,40 @@ def _attributes(ann: Annotation, layer: LayerSchema, registry: dict[str, Registr
                 yield finding("E403", f"missing attribute {name!r}", **where)
             continue
         if "enum" in spec and value not in spec["enum"]:
-            yield finding("E402", f"{name}={value!r} is not one of {', '.join(map(str, spec['enum']))}", **where)
+            yield finding("E402", f"{name}={quote(value)} is not one of {', '.join(map(str, spec['enum']))}", **where)
         kind = spec.get("kind")
         if kind == "registry_id":
             entity = registry.get(value) if isinstance(value, str) else None
             if entity is None:
-                yield finding("E501", f"entity {value!r} is not in the registry", **where)
+                yield finding("E501", f"entity {quote(value)} is not in the registry", **where)
             elif entity.label != ann.label:
-                yield finding("E502", f"label {ann.label} but registry entity {value!r} is {entity.label}",
+                yield finding("E502", f"label {quote(ann.label)} but registry entity {quote(value)} is {quote(entity.label)}",
                               **where)
         elif kind == "holder":
             if not isinstance(value, str) or (value not in HOLDER_WORDS and value not in registry):
-                yield finding("E503", f"holder {value!r} is not 'author', 'unspecified' or a registry id",
+                yield finding("E503", f"holder {quote(value)} is not 'author', 'unspecified' or a registry id",
                               **where)
         elif kind == "registry_ids":
             if not isinstance(value, list):
                 yield finding("E402", f"{name} must be a list of registry ids", **where)
             else:
                 for item in value:
-                    if item not in registry:
-                        yield finding("E503", f"{name} id {item!r} is not in the registry", **where)
+                    if not isinstance(item, str) or item not in registry:
+                        yield finding("E503", f"{name} id {quote(item)} is not in the registry", **where)
         elif kind == "timex3":
             yield from _timex(ann, value, where)
-        elif kind == "timex3_mod" and value not in MODS:
-            yield finding("E603", f"mod {value!r} is not a TIMEX3 mod", **where)
+        elif kind == "timex3_mod" and (not isinstance(value, str) or value not in MODS):
+            yield finding("E603", f"mod {quote(value)} is not a TIMEX3 mod", **where)
 
 
 def _timex(ann: Annotation, value: Any, where: Where) -> Iterator[Finding]:
     if ann.label not in TYPES:
         return  # E401 already reported; the value cannot be checked against an unknown type
     if not isinstance(value, str):
-        yield finding("E601", f"value {value!r} is not a string", **where)
+        yield finding("E601", f"value {quote(value)} is not a string", **where)
         return
     if is_old_style(value):
-        yield finding("W604", f"value {value!r} is old-style", **where)
+        yield finding("W604", f"value {quote(value)} is old-style", **where)
         return
     problem = timex_problem(ann.label, value)
     if problem:
@@ -199,5 +249,5 @@ def _timex(ann: Annotation, value: Any, where: Where) -> Iterator[Finding]:
         return
     contradiction = text_contradiction(ann.text, value)
     if contradiction:
-        yield finding("E602", f"{ann.text!r}: {contradiction}", **where)
+        yield finding("E602", f"{quote(ann.text)}: {contradiction}", **where)
 
