@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sys
@@ -49,12 +50,22 @@ def test_every_annotation_and_entity_is_in_the_page(page: str) -> None:
 
 def test_text_is_escaped(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
     corpus_dir, annotations = data_copy
+    payload = "<script>alert(1)</script>"
+    # Over the start of the title, in the block and in the verbatim source alike: coherent data.
     path = corpus_dir / "pwc" / "blocks.jsonl"
     lines = path.read_text(encoding="utf-8").splitlines()
     block = json.loads(lines[0])
-    block["text"] = "<script>alert(1)</script>"
+    block["text"] = payload + block["text"][len(payload):]
     lines[0] = json.dumps(block)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    document = json.loads((corpus_dir / "pwc" / "document.json").read_text(encoding="utf-8"))
+    source_path = corpus_dir / "pwc" / document["source"]
+    source = source_path.read_bytes().decode("utf-8")
+    start = block["source_start"]
+    source = (source[:start] + payload + source[start + len(payload):]).encode("utf-8")
+    source_path.write_bytes(source)
+    document["sha256"] = hashlib.sha256(source).hexdigest()
+    (corpus_dir / "pwc" / "document.json").write_text(json.dumps(document), encoding="utf-8")
     (annotations / "entities.jsonl").write_text(
         "\n".join(l for l in (annotations / "entities.jsonl").read_text(encoding="utf-8").splitlines()
                   if '"pwc.front.title1"' not in l) + "\n", encoding="utf-8")

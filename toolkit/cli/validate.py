@@ -19,6 +19,8 @@ def validate_command(
     show_info: Annotated[bool, typer.Option("--info", help="Also show info findings in text output.")] = False,
 ) -> None:
     """Exit 0 when there are no errors, 1 when there are (or warnings with --strict), 2 when inputs are unreadable."""
+    from ..display import printable
+    from ..errors import quote_id
     from ..jsonl import dumps
     from ..validation import validate
 
@@ -36,10 +38,10 @@ def validate_command(
                 continue
             if f.file != current:
                 current = f.file
-                typer.echo(typer.style(current or "(corpus)", bold=True))
+                typer.echo(typer.style(printable(current or "(corpus)"), bold=True))
             where = f":{f.line}" if f.line is not None else ""
-            record = f" [{f.id}]" if f.id else ""
-            typer.echo(f"  {where:>6} {f.code} {f.severity}{record}: {f.message}")
+            record = f" [{quote_id(f.id)}]" if f.id else ""
+            typer.echo(printable(f"  {where:>6} {f.code} {f.severity}{record}: {f.message}"))
             typer.echo(f"         hint: {f.hint}")
         typer.echo(f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info", err=True)
     failed = counts["error"] > 0 or (strict and counts["warning"] > 0)
