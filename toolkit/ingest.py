@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ToolkitError
-from .jsonl import atomic_open, check_readable, dumps, write_jsonl
+from .jsonl import atomic_open, check_readable, dumps
 from .models import KINDS, Artefact, Block, Document, Excluded, PrintedDate
 from .paths import resolve_corpus_dir
 
@@ -318,8 +318,15 @@ def ingest(source_path: str | Path, *, doc: str, corpus_dir: str | Path | None =
     """Build ``CORPUS/DOC/`` (verbatim source, ``document.json``, ``blocks.jsonl``).
 
     Returns the document's folder. Existing files are replaced only with
-    ``force=True``; every file is written atomically.
+    ``force=True``. The three files are replaced together or not at all:
+    each is written to a temporary file first, and the renames run with
+    signals held back (:func:`toolkit.interrupt.deferred`).
     """
+    import os
+    from contextlib import ExitStack
+
+    from .interrupt import deferred
+
     source_path = Path(source_path)
     source = read_source(source_path)
     try:
@@ -332,9 +339,17 @@ def ingest(source_path: str | Path, *, doc: str, corpus_dir: str | Path | None =
         for target in targets:
             if target.exists():
                 raise ToolkitError("file exists; pass --force (force=True) to replace it", file=target)
-    with atomic_open(targets[0], binary=True) as f:
-        f.write(source_path.read_bytes())
-    with atomic_open(targets[1]) as f:
-        f.write(dumps(document.to_dict(), indent=2) + "\n")
-    write_jsonl(targets[2], (b.to_dict() for b in blocks))
+    with ExitStack() as pending:
+        # Entered last to first, so that they are moved into place first to last, as before.
+        files = [pending.enter_context(atomic_open(target, binary=i == 0))
+                 for i, target in reversed(list(enumerate(targets)))][::-1]
+        files[0].write(source_path.read_bytes())
+        files[1].write(dumps(document.to_dict(), indent=2) + "\n")
+        for block in blocks:
+            files[2].write(dumps(block.to_dict()) + "\n")
+        for f in files:  # what can fail slowly (a full disk) fails here, while every old file is still in place
+            f.flush()
+            os.fsync(f.fileno())
+        with deferred():
+            pending.close()  # each atomic_open moves its file into place
     return folder

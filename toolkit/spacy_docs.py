@@ -18,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from .display import quote
 from .errors import ToolkitError
 from .footnotes import FootnoteLink
 from .models import Annotation, Block
@@ -53,8 +54,8 @@ def attach_spans(
                 doc, first, last + 1, label=a.label, kb_id=str(a.attrs.get("entity") or ""), span_id=a.id)
             if span is None:
                 raise ToolkitError(
-                    f"span {a.start}:{a.end} {a.text!r} does not align with token boundaries "
-                    "(run 'toolkit validate')", record=a.id)
+                    f"span {a.start}:{a.end} {quote(a.text)} does not align with token boundaries",
+                    file=f"{a.layer}.jsonl", record=a.id, code="E201")
             spans.append(span)
         doc.spans[layer] = spans
         if layer == "entities":
@@ -129,8 +130,10 @@ _WORKER_NLP: list[Language] = []
 
 
 def _init_worker(nlp: Language | None) -> None:
+    from .interrupt import setup_worker
     from .nlp import make_nlp
 
+    setup_worker()  # Ctrl-C reaches workers too: the parent alone stops the pool, and workers die with it
     _WORKER_NLP.append(make_nlp(nlp))
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 import typer
 
+from ..display import printable
 from ..errors import ToolkitError
+from ..interrupt import Interrupted, signals_raise
 from . import agree, extract, footnotes, ingest, render, schema, validate  # noqa: F401  (importing registers them)
 from ._app import app
 
@@ -15,15 +18,26 @@ from ._app import app
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit status.
 
-    0: success; 1: validation found errors; 2: unreadable input or bad arguments.
+    0: success; 1: validation found errors; 2: unreadable input or bad arguments;
+    128 + N: stopped by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP), with
+    every file left as it was or complete, never half-written.
     """
     try:
-        app(args=argv, prog_name="toolkit")
+        # Signals raise, so every ``with`` unwinds: temp files, temp folders and worker pools go.
+        with signals_raise():
+            app(args=argv, prog_name="toolkit")
     except SystemExit as e:  # typer exits on success, --help and usage errors
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
     except ToolkitError as e:
-        typer.echo(f"toolkit: error: {e}", err=True)
+        typer.echo(printable(f"toolkit: error: {e}"), err=True)
         return 2
+    except (Interrupted, KeyboardInterrupt) as e:
+        signum = e.signum if isinstance(e, Interrupted) else int(signal.SIGINT)
+        try:
+            typer.echo(f"toolkit: interrupted ({signal.Signals(signum).name}); no file half-written", err=True)
+        except OSError:
+            pass  # after a hangup the terminal may be gone
+        return 128 + signum
     except BrokenPipeError:
         # The reader went away (``| head``); keep Python from complaining at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Generator
 from typing import Annotated, Optional
 
 import typer
@@ -20,7 +21,8 @@ def extract_command(
     out: OutOpt = None,
     corpus: CorpusOpt = None,
     annotations: AnnotationsOpt = None,
-    workers: Annotated[int, typer.Option("--workers", help="Worker processes (parts are shared out in order).")] = 1,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, help="Worker processes (parts are shared out in order).")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
 ) -> None:
     """Write one JSON record per annotation, in reading order, with context and resolved footnotes."""
@@ -33,7 +35,13 @@ def extract_command(
                           corpus_dir=corpus, annotations_dir=annotations, n_process=workers)
     # disable=None: a bar only when stderr is a terminal. Workers hand over whole documents.
     unit = " records" if workers == 1 else " documents"
-    progress = tqdm(pieces, unit=unit, file=sys.stderr, disable=True if quiet else None)
-    n = write_jsonl(out, progress)
+    try:
+        with tqdm(pieces, unit=unit, file=sys.stderr, disable=True if quiet else None) as progress:
+            n = write_jsonl(out, progress)
+    finally:
+        # Stop the workers and remove their folder now, also when writing failed or a signal came,
+        # rather than whenever the suspended generator is collected.
+        if isinstance(pieces, Generator):
+            pieces.close()
     if out is not None and not quiet:
         typer.echo(f"wrote {n}{unit} to {out}", err=True)
