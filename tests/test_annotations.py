@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from toolkit import load_corpus
-from toolkit.agreement import agreement
+from toolkit import agree
 
 from .conftest import ANNOTATIONS, ROOT
 
@@ -88,7 +88,7 @@ def test_readme_counts_match_the_data(corpus) -> None:  # type: ignore[no-untype
 
 def test_guidelines_agreement_figures_are_reproducible() -> None:
     guidelines = (ANNOTATIONS / "GUIDELINES.md").read_text(encoding="utf-8")
-    for record in agreement(ANNOTATIONS / "passes" / "a", ANNOTATIONS / "passes" / "b"):
+    for record in agree(ANNOTATIONS / "passes" / "a", ANNOTATIONS / "passes" / "b"):
         e = record["exact"]
         row = f"| {record['layer']} | {record['a']} | {record['b']} | {e['precision']:.3f} | {e['recall']:.3f} | {e['f1']:.3f} |"
         assert row in guidelines, row

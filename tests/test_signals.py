@@ -218,15 +218,15 @@ def _signal_self(signum: int) -> None:
 def test_ingest_interrupted_between_files(ingested: tuple[Path, Path, dict[str, bytes]],
                                           monkeypatch: pytest.MonkeyPatch, signum: int) -> None:
     source, corpus, old = ingested
-    import toolkit.ingest
+    import toolkit.ingestion
 
-    real_dumps = toolkit.ingest.dumps
+    real_dumps = toolkit.ingestion.dumps
 
     def dumps(*args: Any, **kwargs: Any) -> str:  # first called for document.json, after the source copy
         _signal_self(signum)
         return real_dumps(*args, **kwargs)
 
-    monkeypatch.setattr(toolkit.ingest, "dumps", dumps)
+    monkeypatch.setattr(toolkit.ingestion, "dumps", dumps)
     before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     assert main(["ingest", str(source), "--doc", "pwc", "--corpus", str(corpus), "--force"]) == 128 + signum
     assert {p.name: p.read_bytes() for p in (corpus / "pwc").iterdir()} == old  # no temp file either

@@ -14,27 +14,29 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .agreement import agreement
+    from .agreement import agree
     from .corpus import Corpus, load_corpus
     from .errors import ToolkitError
-    from .extract import extract
+    from .extraction import extract
     from .footnotes import FootnoteLink, resolve_footnotes
-    from .ingest import ingest, segment
+    from .ingestion import ingest, segment
     from .models import Annotation, Block, Document, RegistryEntity
     from .nlp import make_nlp
     from .spacy_docs import map_docs, stream_docs
     from .validation import Finding, validate
 
+# Modules are never named like the functions they export: importing ``toolkit.extraction``
+# binds it on the package, and a module named ``extract`` would replace the function.
 _WHERE = {
-    "agreement": "agreement", "Corpus": "corpus", "load_corpus": "corpus", "ToolkitError": "errors",
-    "extract": "extract", "FootnoteLink": "footnotes", "resolve_footnotes": "footnotes", "ingest": "ingest",
-    "segment": "ingest", "Annotation": "models", "Block": "models", "Document": "models",
+    "agree": "agreement", "Corpus": "corpus", "load_corpus": "corpus", "ToolkitError": "errors",
+    "extract": "extraction", "FootnoteLink": "footnotes", "resolve_footnotes": "footnotes", "ingest": "ingestion",
+    "segment": "ingestion", "Annotation": "models", "Block": "models", "Document": "models",
     "RegistryEntity": "models", "make_nlp": "nlp", "map_docs": "spacy_docs", "stream_docs": "spacy_docs",
     "Finding": "validation", "validate": "validation",
 }
 __all__ = [
     "Annotation", "Block", "Corpus", "Document", "Finding", "FootnoteLink", "RegistryEntity", "ToolkitError",
-    "agreement", "extract", "ingest", "load_corpus", "make_nlp", "map_docs", "resolve_footnotes", "segment",
+    "agree", "extract", "ingest", "load_corpus", "make_nlp", "map_docs", "resolve_footnotes", "segment",
     "stream_docs", "validate",
 ]
 __version__ = "0.1.0"

@@ -59,7 +59,7 @@ def compare_layer(a: Iterable[Annotation], b: Iterable[Annotation], layer: str) 
     }
 
 
-def agreement(a_dir: str | Path, b_dir: str | Path, *, corpus_dir: str | Path | None = None,
+def agree(a_dir: str | Path, b_dir: str | Path, *, corpus_dir: str | Path | None = None,
               layers: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """One agreement record per layer that either folder has a file for.
 

@@ -166,7 +166,7 @@ class Corpus:
             import pandas as pd
         except ImportError:
             raise ImportError("to_dataframe needs pandas: pip install 'toolkit[pandas]' (or pip install pandas)") from None
-        from .extract import extract
+        from .extraction import extract
 
         records = extract(layer=layer, corpus_dir=self.corpus_dir, annotations_dir=self.annotations_dir, **options)
         frame = pd.DataFrame.from_records(list(records))

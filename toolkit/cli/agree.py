@@ -17,8 +17,8 @@ def agree_command(
     corpus: CorpusOpt = None,
 ) -> None:
     """Precision, recall and F1 of SECOND against FIRST per layer, as JSONL."""
-    from ..agreement import agreement
+    from ..agreement import agree
     from ..jsonl import dumps
 
-    for record in agreement(first, second, corpus_dir=corpus):
+    for record in agree(first, second, corpus_dir=corpus):
         typer.echo(dumps(record))

@@ -28,7 +28,7 @@ def extract_command(
     """Write one JSON record per annotation, in reading order, with context and resolved footnotes."""
     from tqdm import tqdm
 
-    from ..extract import extract_jsonl
+    from ..extraction import extract_jsonl
     from ..jsonl import write_jsonl
 
     pieces = extract_jsonl(layer=layer, labels=label or (), entities=entity or (), context=context,

@@ -18,7 +18,7 @@ def ingest_command(
     force: Annotated[bool, typer.Option("--force", help="Replace existing corpus files.")] = False,
 ) -> int:
     """Segment SOURCE into blocks and write CORPUS/DOC/ (source copy, document.json, blocks.jsonl)."""
-    from ..ingest import ingest
+    from ..ingestion import ingest
 
     folder = ingest(source, doc=doc, corpus_dir=corpus, force=force)
     typer.echo(f"wrote {folder}", err=True)
