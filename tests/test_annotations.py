@@ -99,3 +99,9 @@ def test_exceptions_point_at_real_text(corpus) -> None:  # type: ignore[no-untyp
         record = json.loads(line)
         assert corpus[record["paragraph"]].text[record["start"]:record["end"]] == record["text"]
         assert record["reason"]
+
+
+def test_pass_folders_carry_the_gold_schema_and_registry() -> None:
+    for name in ("schema.json", "registry.jsonl"):
+        for annotator in ("a", "b"):
+            assert (ANNOTATIONS / "passes" / annotator / name).read_bytes() == (ANNOTATIONS / name).read_bytes()
