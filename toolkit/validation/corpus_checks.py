@@ -7,7 +7,6 @@ part at a time; only block ids are kept for the whole corpus.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator
 from itertools import groupby
 from pathlib import Path
@@ -17,7 +16,7 @@ from ..errors import ToolkitError
 from ..footnotes import resolve_footnotes
 from ..jsonl import BadLine, iter_lines
 from ..models import BLOCK_FIELDS, Block, Excluded, field_problems
-from ..stream import BLOCK_ID, document_dirs, read_document
+from ..stream import BLOCK_ID, document_dirs, raw_string, read_document
 from .findings import Finding, finding
 from .records import check_block
 
@@ -108,14 +107,7 @@ class _RawLines:
                 raw = f.readline()
                 self._line += 1
             self._offset = f.tell()
-        m = BLOCK_ID.search(raw)
-        if m is None:
-            return None
-        try:
-            value = json.loads(b'"' + m.group(1) + b'"')
-        except ValueError:
-            return None
-        return value if isinstance(value, str) else None
+        return raw_string(BLOCK_ID, raw)
 
 
 def _against_source(block: Block, source: str, previous_end: int,
