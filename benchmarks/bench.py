@@ -18,6 +18,11 @@ synthetic corpus (see synthetic.py) and measures, in the same run:
 - cold start: `toolkit extract` on the shipped essay against
            `python -c "import spacy; spacy.blank('en')"`
 
+With ``--hostile`` it measures only hostile input instead: time and peak
+RSS of `toolkit validate` on the shipped corpus, then on the same corpus
+plus one annotation line whose text is 50 MB (``--hostile-mb``), written
+to WORKDIR/hostile.json.
+
 Each time is the median of REPS runs; results are ratios from the same run,
 printed as a Markdown table (with the absolute seconds and MiB beside them)
 and written to WORKDIR/results.json.
@@ -29,6 +34,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -61,8 +67,8 @@ def median_time(fn: Callable[[], object], reps: int) -> float:
     return statistics.median(times)
 
 
-def run(cmd: list[str], reps: int) -> tuple[float, float]:
-    """Median wall time and peak RSS (MiB) of a command and its worker processes.
+def run(cmd: list[str], reps: int, ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
+    """Median wall time and peak RSS (MiB) of a command and its worker processes (exit status in ``ok``).
 
     The peak is read from /proc (VmHWM) while the command runs: a forked
     child's ru_maxrss starts at its parent's, which would count this
@@ -78,7 +84,7 @@ def run(cmd: list[str], reps: int) -> tuple[float, float]:
             time.sleep(0.02)
         times.append(time.perf_counter() - start)
         peaks.append(peak)
-        if proc.returncode != 0:
+        if proc.returncode not in ok:
             raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.read().decode() if proc.stderr else ''}")
     return statistics.median(times), max(peaks)
 
@@ -194,6 +200,48 @@ def table(results: dict[str, dict[str, float]], cold: dict[str, float]) -> str:
     return "\n".join(lines)
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def hostile(workdir: Path, reps: int, megabytes: float) -> dict[str, float]:
+    """`toolkit validate` on the shipped corpus, then on it plus one annotation line with a huge text.
+
+    The line is the last entity mention again, as a name (NAM) whose text is
+    ``megabytes`` MB: validate reports its offsets (E104) and must not treat
+    it as a name to search for, nor echo it in a message.
+    """
+    data = workdir / "hostile"
+    shutil.rmtree(data, ignore_errors=True)
+    shutil.copytree(ROOT / "corpus", data / "corpus")
+    shutil.copytree(ROOT / "annotations", data / "annotations", ignore=shutil.ignore_patterns("passes"))
+    validate = [sys.executable, "-m", "toolkit", "validate", "--format", "json",
+                "--corpus", str(data / "corpus"), "--annotations", str(data / "annotations")]
+    r: dict[str, float] = {"line_mb": megabytes}
+    r["essay"], r["essay_rss"] = run(validate, reps)
+    path = data / "annotations" / "entities.jsonl"
+    *_, last_line = path.open(encoding="utf-8")
+    last = json.loads(last_line)
+    text = "Iraq " * int(megabytes * 1_000_000 / 5)
+    line = json.dumps({**last, "id": "e-hostile", "mention": "NAM", "end": last["start"] + len(text), "text": text})
+    with path.open("a", encoding="utf-8") as f:
+        f.write(line + "\n")
+    r["line_bytes"] = len(line)
+    r["hostile"], r["hostile_rss"] = run(validate, reps, ok=(1,))  # exit 1: the E104 it reports
+    check = subprocess.run(validate, capture_output=True, text=True)  # and not a traceback (exit 1 too)
+    if '"E104"' not in check.stdout or "Traceback" in check.stderr:
+        raise SystemExit(f"validate did not report the hostile line: {check.stderr[-2000:]}")
+    shutil.rmtree(data)
+    return r
+
+
+def hostile_table(r: dict[str, float]) -> str:
+    return "\n".join([
+        f"| toolkit validate | shipped essay | essay + one {r['line_mb']:g} MB annotation line |",
+        "| --- | --- | --- |",
+        f"| time | {r['essay']:.2f} s | {r['hostile']:.2f} s |",
+        f"| peak RSS | {r['essay_rss']:.0f} MiB | {r['hostile_rss']:.0f} MiB |"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
@@ -201,8 +249,16 @@ def main() -> None:
     parser.add_argument("--docbin-reps", type=int, help="repetitions of the (slow) DocBin round trip "
                         "(default: --reps)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "toolkit-bench")
+    parser.add_argument("--hostile", action="store_true", help="measure only validate on hostile input")
+    parser.add_argument("--hostile-mb", type=float, default=50, help="size of the hostile line (default: 50 MB)")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
+    if args.hostile:
+        r = hostile(args.workdir, args.reps, args.hostile_mb)
+        (args.workdir / "hostile.json").write_text(json.dumps(r, indent=2))
+        print(f"Median of {args.reps} runs.\n")
+        print(hostile_table(r))
+        return
     results = {}
     for size in args.sizes:
         results[str(size)] = bench_size(size, args.workdir, args.reps, args.docbin_reps or args.reps)

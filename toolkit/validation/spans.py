@@ -1,11 +1,19 @@
-"""Checks between the spans of one block: token alignment and each layer's overlap policy."""
+"""Checks between the spans of one block: token alignment and each layer's overlap policy.
+
+Both take time O(n log n) in the number of spans (plus tokenizing the
+text around their boundaries), whatever their shape: all nested, all
+crossing, all identical. Each root cause is reported once.
+"""
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 
 from spacy.tokens import Doc
 
+from ..display import QUOTE_LIMIT, quote
 from ..models import Block
 from .findings import Finding, Where, finding
 from .records import Located
@@ -13,40 +21,115 @@ from .schema import LayerSchema
 
 
 def check_alignment(tokenize: Callable[[str], Doc], block: Block, located: list[Located]) -> Iterator[Finding]:
-    """Error for every span boundary that falls inside a token of the toolkit's tokenizer."""
+    """Error for every span boundary that falls inside a token of the toolkit's tokenizer.
+
+    A block longer than ``PIECE`` characters is tokenized a piece at a time,
+    cut between words (no token crosses a single space between two words),
+    and only the pieces that hold a boundary: a Doc of a 50 MB block would
+    take 4 GB.
+    """
     if not located:
         return
-    doc = tokenize(block.text)
-    starts = {t.idx for t in doc}
-    ends = {t.idx + len(t) for t in doc}
+    text = block.text
+    wanted = sorted({o for item in located for o in (item.annotation.start, item.annotation.end)})
+    starts: set[int] = set()
+    ends: set[int] = set()
+    inside: dict[int, str] = {}  # offset -> the token around it
+    for lo, hi in _pieces(text, wanted):
+        doc = tokenize(text[lo:hi])
+        token_starts = [lo + t.idx for t in doc]
+        token_ends = [lo + t.idx + len(t) for t in doc]
+        for offset in wanted[bisect_left(wanted, lo):bisect_right(wanted, hi)]:
+            i = bisect_left(token_starts, offset)
+            if i < len(token_starts) and token_starts[i] == offset:
+                starts.add(offset)
+            i = bisect_left(token_ends, offset)
+            if i < len(token_ends) and token_ends[i] == offset:
+                ends.add(offset)
+            i = bisect_right(token_starts, offset) - 1  # the last token that starts before the offset
+            if i >= 0 and offset < token_ends[i]:
+                inside[offset] = doc[i].text
     for item in located:
         a = item.annotation
-        for name, offset, ok in (("start", a.start, a.start in starts), ("end", a.end, a.end in ends)):
-            if not ok:
-                token = next((t.text for t in doc if t.idx < offset < t.idx + len(t)), "?")
-                yield finding("E201", f"{name} {offset} of {a.text!r} falls inside the token {token!r}",
-                              file=item.file, line=item.line, id=a.id)
+        for name, offset, edges in (("start", a.start, starts), ("end", a.end, ends)):
+            if offset not in edges:
+                yield finding("E201", f"{name} {offset} of {quote(a.text)} falls inside the token "
+                              f"{quote(inside.get(offset, '?'))}", file=item.file, line=item.line, id=a.id)
+
+
+PIECE = 100_000  # characters
+_CUT = re.compile(r"(?<=\S )(?=\S)")  # one space between two words: no token crosses it
+
+
+def _pieces(text: str, wanted: list[int]) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of the pieces of ``text`` that hold an offset of ``wanted`` (sorted)."""
+    if len(text) <= PIECE:
+        yield 0, len(text)
+        return
+    start = 0
+    while start < len(text):
+        cut = _CUT.search(text, start + PIECE)
+        end = cut.start() if cut else len(text)
+        i = bisect_left(wanted, start)
+        if i < len(wanted) and wanted[i] <= end:
+            yield start, end
+        start = end
 
 
 def check_overlaps(layer: LayerSchema, located: Iterable[Located]) -> Iterator[Finding]:
-    """Crossing, duplicate and nested spans of one layer in one block, against its declared policy."""
+    """Crossing, duplicate and nested spans of one layer in one block, against its declared policy.
+
+    A sweep over the spans sorted by (start, -end) keeps the open spans on a
+    stack, each nested in the one below it. A span is reported once, for
+    the first rule it breaks: a second span with the offsets and label of an
+    earlier one (E302, against the first); a span that crosses the
+    innermost open span (E301, against it); a span nested where the policy
+    forbids it (E303, against the nearest outer span that forbids it).
+    Spans with the same offsets are not nested in each other. A span that
+    crosses (where the layer allows it) is checked for nesting, but is not
+    the outer span of later ones.
+    """
     items = sorted(located, key=lambda i: (i.annotation.start, -i.annotation.end))
-    for i, outer in enumerate(items):
-        o = outer.annotation
-        for inner in items[i + 1:]:
-            n = inner.annotation
-            if n.start >= o.end:
-                break
-            where: Where = {"file": inner.file, "line": inner.line, "id": n.id}
-            if (n.start, n.end) == (o.start, o.end):
-                if n.label == o.label and not layer.duplicates:
-                    yield finding("E302", f"same span and label as {o.id} ({o.text!r})", **where)
-            elif n.end > o.end:
-                if not layer.crossing:
-                    yield finding("E301", f"{n.text!r} ({n.start}:{n.end}) crosses {o.id} "
-                                  f"{o.text!r} ({o.start}:{o.end})", **where)
-            elif not _nesting_allowed(layer, outer):
-                yield finding("E303", f"{n.text!r} is nested in {o.id} {o.text!r}", **where)
+    stack: list[Located] = []
+    ends: list[int] = []  # -end of each span on the stack: ascending, for bisect
+    forbidding: list[Located | None] = []  # the nearest span at or below each one whose policy forbids nesting
+    same: dict[str, Located] = {}  # the first span of each label with the current offsets
+    offsets, base = (-1, -1), 0  # the current offsets; where the spans with them begin on the stack
+    for item in items:
+        n = item.annotation
+        where: Where = {"file": item.file, "line": item.line, "id": n.id}
+        while stack and stack[-1].annotation.end <= n.start:
+            stack.pop(), ends.pop(), forbidding.pop()
+        if (n.start, n.end) != offsets:
+            same, offsets, base = {}, (n.start, n.end), len(stack)
+        first = same.setdefault(n.label, item)
+        if first is not item and not layer.duplicates:
+            yield finding("E302", f"same span and label as {_id(first)} ({quote(first.annotation.text)})",
+                          **where)
+            continue
+        crossing = bool(stack) and n.end > stack[-1].annotation.end
+        if crossing and not layer.crossing:
+            o = stack[-1].annotation
+            yield finding("E301", f"{quote(n.text)} ({n.start}:{n.end}) crosses {_id(stack[-1])} {quote(o.text)} "
+                          f"({o.start}:{o.end})", **where)
+            continue
+        # The innermost span that holds this one: below those it crosses and those with its offsets.
+        holder = min(bisect_right(ends, -n.end), base) - 1
+        outer = forbidding[holder] if holder >= 0 else None
+        if outer is not None:
+            yield finding("E303", f"{quote(n.text)} is nested in {_id(outer)} "
+                          f"{quote(outer.annotation.text)}", **where)
+        if not crossing:
+            below = forbidding[-1] if forbidding else None
+            stack.append(item)
+            ends.append(-n.end)
+            forbidding.append(below if _nesting_allowed(layer, item) else item)
+
+
+def _id(item: Located) -> str:
+    """A record id as shown in a message: as it is when short, else through :func:`quote`."""
+    rid = item.annotation.id
+    return rid if len(rid) <= QUOTE_LIMIT else quote(rid)
 
 
 def _nesting_allowed(layer: LayerSchema, outer: Located) -> bool:
