@@ -191,14 +191,19 @@ def test_block_with_a_5_mb_text(data_copy: tuple[Path, Path], tmp_path: Path) ->
     _accepted_or_refused_at(_read(corpus, annotations, blocks, ("load_corpus", "read_jsonl")), blocks)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="stream_docs passes a block over 1,000,000 characters to nlp.pipe: spaCy raises "
-                          "ValueError E088 (nlp.max_length), neither a Doc nor a ToolkitError")
-def test_block_with_a_5_mb_text_through_stream_docs(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
-    corpus, _ = data_copy
+def test_block_longer_than_the_pipeline_takes(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    """spaCy refuses a text over nlp.max_length (E088): the Doc builders refuse it first, by name."""
+    import toolkit
+
+    corpus, annotations = data_copy
     _grow_block(corpus, tmp_path, " Lorem ipsum, dolor sit amet." * 40_000)  # 1.2 MB
-    blocks = corpus / "pwc" / "blocks.jsonl"
-    _accepted_or_refused_at(_read(corpus, data_copy[1], blocks, ("stream_docs",)), blocks)
+    for build in (lambda: list(toolkit.stream_docs(corpus, annotations)),
+                  lambda: list(toolkit.load_corpus(corpus, annotations).docs()),
+                  lambda: list(toolkit.map_docs(len, corpus, annotations, n_process=2)),
+                  lambda: list(toolkit.extract(corpus_dir=corpus, annotations_dir=annotations, layer="all"))):
+        with pytest.raises(toolkit.ToolkitError, match="more than the pipeline takes") as caught:
+            build()
+        assert caught.value.record == BIG_BLOCK and len(str(caught.value)) < MESSAGE_LIMIT
 
 
 # 2. 100k distinct annotated names.

@@ -58,6 +58,7 @@ BREAKAGES: list[tuple[str, str, Callable[[dict], dict | str], str]] = [
     ("entities", "e-0010", _set(text="Somebody Else"), "E106"),
     ("entities", "e-0010", lambda r: {**r, "start": r["start"] + 1, "text": r["text"][1:]}, "E201"),
     ("claims", "c-0001", lambda r: {**r, "end": r["end"] + 1, "text": r["text"] + "."}, "W203"),
+    ("entities", "e-0010", _set(id="e 0010"), "E111"),
     ("entities", "e-0010", _set(label="PLANET"), "E401"),
     ("entities", "e-0010", _set(mention="PRO"), "E402"),
     ("claims", "c-0001", _set(type="rant"), "E402"),
@@ -239,5 +240,13 @@ def test_every_code_in_the_code_is_catalogued_and_documented() -> None:
     assert all(f"`{code}`" in readme for code in CATALOG), [c for c in CATALOG if f"`{c}`" not in readme]
     tested = {code for *_, code in BREAKAGES} | {
         "E202", "E204", "E301", "E302", "E303", "W504", "E508", "E502", "E107", "E505", "E108", "E507",
-        "E109", "E110", "W701", "W702", "I702", "E100", "E401"}
+        "E109", "E110", "W701", "W702", "I702", "E100", "E401", "E112"}
     assert CATALOG.keys() - tested <= {"W506", "I701"}  # both shown by the shipped corpus itself
+
+
+def test_unknown_block_kind(data_copy: tuple[Path, Path]) -> None:
+    corpus, annotations = data_copy
+    _edit_jsonl(corpus / "pwc" / "blocks.jsonl", 3, _set(kind="sidebar"))
+    found = [(f.code, f.line) for f in validate(corpus_dir=corpus, annotations_dir=annotations)
+             if f.severity == "error"]
+    assert found == [("E112", 3)]

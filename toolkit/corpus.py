@@ -117,7 +117,7 @@ class Corpus:
         ``"claims"``, ``"footnote_refs"``); entities are also ``doc.ents``.
         ``doc.user_data`` holds ``block``, ``doc``, ``part``, ``kind`` and ``section``.
         """
-        from .nlp import make_nlp
+        from .nlp import block_text, make_nlp
         from .spacy_docs import attach_spans
 
         nlp = make_nlp(nlp)
@@ -125,7 +125,7 @@ class Corpus:
         for link in resolve_footnotes(self):
             if link.paragraph is not None:
                 links_by_block[link.paragraph].append(link)
-        pairs = ((b.text, b) for b in self)
+        pairs = ((block_text(nlp, b), b) for b in self)
         for doc, block in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
             layers = {layer: self._by_block[block.id][layer] for layer in self._layers}
             yield attach_spans(doc, block, layers, links_by_block.get(block.id, ()))

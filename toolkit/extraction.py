@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 from .errors import ToolkitError
 from .footnotes import FootnoteLink, footnote_text
 from .jsonl import dumps
+from .nlp import block_text
 from .models import Annotation, Block, RegistryEntity
 from .paths import resolve_annotations_dir, resolve_corpus_dir
 from .checks import load_checks
@@ -200,7 +201,7 @@ def _part_records(part: list[AnnotatedBlock], *, keep: Callable[[Annotation], bo
             chosen.append((item, taken))
     docs: Iterable[Doc | None]
     if nlp is not None:
-        docs = nlp.pipe((item.block.text for item, _ in chosen), batch_size=128)
+        docs = nlp.pipe((block_text(nlp, item.block) for item, _ in chosen), batch_size=128)
     else:
         docs = (None for _ in chosen)
     records = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -114,7 +115,25 @@ def _iter_lines(path: Path, section: tuple[int, int, int]) -> Iterator[tuple[int
             if text.count("{") + text.count("[") > _MAX_DEPTH and _deeper_than(value, _MAX_DEPTH):
                 yield number, BadLine(f"nested deeper than {_MAX_DEPTH} levels")
                 continue
+            if ("\\ud" in text or "\\uD" in text) and _lone_surrogate(value):
+                yield number, BadLine(LONE_SURROGATE)
+                continue
             yield number, value
+
+
+LONE_SURROGATE = "a string holds half of a UTF-16 surrogate pair (an escape \\ud800-\\udfff alone): not text"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(value: Any) -> bool:
+    """Whether a string in ``value`` holds a lone surrogate (JSON decoders join the escapes of a pair)."""
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_lone_surrogate(k) or _lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_lone_surrogate(v) for v in value)
+    return False
 
 
 def _loads_long(text: str) -> Any:
@@ -229,6 +248,42 @@ def _shown(text: str) -> str:
     from .display import quote
 
     return quote(text.rstrip("\r\n"))
+
+
+def read_json(path: str | Path) -> Any:
+    """The value of a whole JSON file (``document.json``, ``schema.json``); errors in our words, with line and column.
+
+    >>> read_json("annotations/schema.json")["layers"]["claims"]["labels"]
+    ['CLAIM']
+    """
+    import json
+
+    path = check_readable(path)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise ToolkitError(f"not UTF-8 (byte {e.start} of the file)", file=path, line=line, code="E100") from None
+    if text.startswith(_BOM):
+        raise ToolkitError("file starts with a UTF-8 byte order mark; save it as UTF-8 without one", file=path,
+                           line=1, code="E100")
+    try:
+        value = json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as e:
+        what = next((ours for theirs, ours in _JSON_ERRORS if e.msg.startswith(theirs)), "")
+        raise ToolkitError(f"column {e.colno}: not valid JSON{': ' + what if what else ''}", file=path,
+                           line=e.lineno, code="E100") from None
+    except (RecursionError, ValueError) as e:
+        reason = "nested too deep" if isinstance(e, RecursionError) else str(e)
+        raise ToolkitError(f"not valid JSON: {reason}", file=path, code="E100") from None
+    if _lone_surrogate(value):
+        raise ToolkitError(LONE_SURROGATE, file=path, code="E100")
+    return value
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def read_jsonl(path: str | Path, *, section: tuple[int, int, int] | None = None

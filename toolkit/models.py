@@ -6,8 +6,13 @@ verbatim source; annotation offsets point into the block's ``text``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar
+
+# Ids of documents, blocks, annotations and registry entities: safe in file names, URLs, HTML and terminals.
+ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,199}")
+ID_RULE = "is not an id: up to 200 letters, digits, '.', '_', ':' or '-', starting with a letter or digit"
 
 # Block kinds, and how each is written in block ids (``pwc.p1.para3``).
 KINDS = {
@@ -196,6 +201,13 @@ DOCUMENT_FIELDS: FieldSpec = {
     "source": ((str,), True), "sha256": ((str,), True), "length": ((int,), True),
     "excluded": ((list,), False), "artefacts": ((list,), False),
 }
+# The records listed inside document.json.
+DOCUMENT_LISTS: dict[str, FieldSpec] = {
+    "dates": {"block": ((str,), True), "text": ((str,), True), "value": ((str,), True)},
+    "excluded": {"source_start": ((int,), True), "source_end": ((int,), True), "reason": ((str,), True)},
+    "artefacts": {"kind": ((str,), True), "block": ((str,), True), "start": ((int,), True), "end": ((int,), True),
+                  "text": ((str,), True)},
+}
 REGISTRY_FIELDS: FieldSpec = {
     "id": ((str,), True), "label": ((str,), True), "name": ((str,), True),
     "aliases": ((list,), True), "description": ((str,), True), "footnotes": ((list,), True),
@@ -224,3 +236,12 @@ def field_problems(record: dict[str, Any], spec: FieldSpec) -> list[str]:
             wanted = " or ".join("null" if t is type(None) else t.__name__ for t in types)
             problems.append(f"field {name!r} should be {wanted}, not {type(value).__name__}")
     return problems
+
+
+def is_valid_id(value: str) -> bool:
+    """Ids are short and plain, so that they are safe in file names, URLs, HTML and terminals.
+
+    >>> is_valid_id("pwc.p2.fn13"), is_valid_id("e-0001"), is_valid_id('x" onfocus="alert(1)')
+    (True, True, False)
+    """
+    return ID.fullmatch(value) is not None

@@ -19,6 +19,9 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
+from .errors import ToolkitError
+from .models import Block
+
 MARKER_PATTERN = r"\[\d+\]"
 DASH_PATTERN = r"[!?.,;:]+(?=[—–])|[—–]"  # em and en dashes join words in this essay: "left—across", "2012–2013"
 MARKER = re.compile(MARKER_PATTERN)
@@ -54,6 +57,18 @@ def make_nlp(nlp: Language | None = None) -> Language:
             Language.factory(SENTENCES, func=lambda nlp, name: SentenceRules())
         nlp.add_pipe(SENTENCES)
     return nlp
+
+
+def block_text(nlp: Language, block: Block) -> str:
+    """The text of ``block`` to make a Doc of; ToolkitError when it exceeds ``nlp.max_length``.
+
+    spaCy's own guard (E088) would otherwise stop the stream with a ValueError.
+    """
+    if len(block.text) > nlp.max_length:
+        raise ToolkitError(f"the block has {len(block.text)} characters, more than the pipeline takes "
+                           f"(nlp.max_length = {nlp.max_length}); pass a pipeline with a larger max_length",
+                           record=block.id)
+    return block.text
 
 
 class SentenceRules:

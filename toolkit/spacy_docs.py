@@ -84,12 +84,12 @@ def stream_docs(corpus_dir: str | Path | None = None, annotations_dir: str | Pat
     >>> doc.user_data["block"], [s.text for s in doc.spans["entities"]]
     ('pwc.front.title1', ['Worker Communism'])
     """
-    from .nlp import make_nlp
+    from .nlp import block_text, make_nlp
     from .stream import iter_parts
 
     parts = iter_parts(corpus_dir, annotations_dir)
     pipeline = make_nlp(nlp)
-    pairs = ((item.block.text, item) for part in parts for item in part)
+    pairs = ((block_text(pipeline, item.block), item) for part in parts for item in part)
     return (attach_spans(doc, item.block, item.layers, item.links)
             for doc, item in pipeline.pipe(pairs, as_tuples=True, batch_size=batch_size))
 
@@ -138,8 +138,10 @@ def _init_worker(nlp: Language | None) -> None:
 
 
 def _map_shard(func: Callable[[Doc], T], shard: Shard) -> list[T]:
+    from .nlp import block_text
     from .stream import shard_parts
 
-    pairs = ((item.block.text, item) for part in shard_parts(shard) for item in part)
+    pipeline = _WORKER_NLP[0]
+    pairs = ((block_text(pipeline, item.block), item) for part in shard_parts(shard) for item in part)
     return [func(attach_spans(doc, item.block, item.layers, item.links))
-            for doc, item in _WORKER_NLP[0].pipe(pairs, as_tuples=True, batch_size=256)]
+            for doc, item in pipeline.pipe(pairs, as_tuples=True, batch_size=256)]

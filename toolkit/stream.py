@@ -15,25 +15,26 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-import srsly
-
 from .checks import Checks, load_checks, refuse
 from .display import quote
 from .errors import ToolkitError
 from .footnotes import FootnoteLink, resolve_footnotes
-from .jsonl import check_readable, read_jsonl
+from .jsonl import check_readable, read_json, read_jsonl
 from .models import (
     ANNOTATION_FIELDS,
     BLOCK_FIELDS,
     DOCUMENT_FIELDS,
+    DOCUMENT_LISTS,
+    ID_RULE,
     Annotation,
     Block,
     Document,
     FieldSpec,
     field_problems,
+    is_valid_id,
 )
 from .paths import resolve_annotations_dir, resolve_corpus_dir
-from .validation.records import ID_RULE, Located, check_block, is_valid_id
+from .validation.records import Located, check_block
 
 # Block ids and the block an annotation belongs to, found in a raw line without parsing it.
 PARAGRAPH = re.compile(rb'(?<!\\)"paragraph"\s*:\s*"((?:[^"\\]|\\.)*)"')
@@ -71,12 +72,14 @@ def document_dirs(corpus_dir: Path) -> list[Path]:
 
 def read_document(folder: Path) -> Document:
     """The document record of one document folder, checked."""
-    path = check_readable(folder / "document.json")
-    try:
-        raw = srsly.read_json(path)
-    except ValueError:
-        raise ToolkitError("not valid JSON (check it with 'toolkit validate')", file=path, code="E100") from None
+    path = folder / "document.json"
+    raw = read_json(path)
     problems = field_problems(raw, DOCUMENT_FIELDS) if isinstance(raw, dict) else ["not a JSON object"]
+    for name, spec in DOCUMENT_LISTS.items():
+        for k, item in enumerate(raw.get(name, ()) if not problems else ()):
+            found = field_problems(item, spec) if isinstance(item, dict) else ["not a JSON object"]
+            extra = sorted(set(item) - spec.keys()) if isinstance(item, dict) else []
+            problems += [f"{name}[{k}]: {p}" for p in found + [f"unknown field {quote(x)}" for x in extra]]
     if problems:
         raise ToolkitError("; ".join(problems), file=path, code="E101")
     if not is_valid_id(raw["id"]):

@@ -80,8 +80,9 @@ def _document(folder: Path, findings: list[Finding], seen: dict[str, int],
             continue
         seen[block.id] = line
         own = list(check_block(block, {"file": path, "line": line, "id": block.id}))
-        findings.extend(own)
         if own:
+            unusable.setdefault(block.id, len(findings))
+            findings.extend(own)
             continue
         if source is not None:
             problem = _against_source(block, source, previous_end, document.excluded)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -30,12 +31,16 @@ def display_path(path: str | Path | None) -> str | None:
     """A path relative to the working directory when it lies below it."""
     if path is None:
         return None
-    path = Path(path)
+    return _relative(str(path), os.getcwd())
+
+
+@lru_cache(maxsize=256)  # findings come by the thousand from a handful of files
+def _relative(path: str, cwd: str) -> str:
     try:
-        rel = os.path.relpath(path)
+        rel = os.path.relpath(path, cwd)
     except ValueError:
-        return str(path)
-    return rel if not rel.startswith("..") else str(path)
+        return path
+    return rel if not rel.startswith("..") else path
 
 
 class Where(TypedDict):

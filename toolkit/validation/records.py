@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
@@ -12,14 +11,22 @@ from typing import Any
 from ..display import quote
 from ..footnotes import MARKER
 from ..jsonl import BadLine, iter_lines
-from ..models import ANNOTATION_FIELDS, KINDS, REGISTRY_FIELDS, Annotation, Block, RegistryEntity, field_problems
+from ..models import (
+    ANNOTATION_FIELDS,
+    ID_RULE,
+    KINDS,
+    REGISTRY_FIELDS,
+    Annotation,
+    Block,
+    RegistryEntity,
+    field_problems,
+    is_valid_id,
+)
 from ..timex import MODS, TYPES, is_old_style, text_contradiction, timex_problem
 from .findings import Finding, Where, finding
 from .schema import LayerSchema, Schema
 
 HOLDER_WORDS = {"author", "unspecified"}
-ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,199}")
-ID_RULE = "is not an id: up to 200 letters, digits, '.', '_', ':' or '-', starting with a letter or digit"
 
 
 @dataclass(slots=True)
@@ -119,6 +126,8 @@ def check_block(block: Block, where: Where) -> Iterator[Finding]:
         yield finding("E111", f"document id {quote(block.doc)} {ID_RULE}", **where)
     if block.kind not in KINDS:
         yield finding("E112", f"kind {quote(block.kind)} is not one of {', '.join(KINDS)}", **where)
+    elif block.kind == "footnote" and block.number is None:
+        yield finding("E101", "a footnote block needs its printed number ('number')", **where)
     if block.source_start < 0 or block.source_end < block.source_start:
         yield finding("E109", f"source range {block.source_start}:{block.source_end} is not a range", **where)
     elif block.source_end - block.source_start != len(block.text):
@@ -168,15 +177,6 @@ def check_annotation(item: Located, block: Block | None, layer: LayerSchema,
                       f"({', '.join(sorted(layer.labels))})", **where)
     yield from _attributes(ann, layer, registry, where)
     return usable
-
-
-def is_valid_id(value: str) -> bool:
-    """Ids are short and plain, so that they are safe in file names, URLs, HTML and terminals.
-
-    >>> is_valid_id("pwc.p2.fn13"), is_valid_id("e-0001"), is_valid_id('x" onfocus="alert(1)')
-    (True, True, False)
-    """
-    return ID.fullmatch(value) is not None
 
 
 def _is_punct(ch: str) -> bool:

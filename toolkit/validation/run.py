@@ -53,7 +53,7 @@ def run(*, corpus_dir: str | Path | None, annotations_dir: str | Path | None,
     cursors = [_Cursor(paths[name], schema.layers[name], order, positions, ids, findings)
                for order, name in enumerate(paths)]
     tokenize = make_nlp(nlp).tokenizer
-    listed = {fn: entity for entity in registry.values() for fn in entity.footnotes}
+    listed = {fn: entity for entity in registry.values() for fn in entity.footnotes if isinstance(fn, str)}
     kinds: dict[str, str] = {}
     unusable: dict[str, int] = {}  # block id of an unusable block line -> index of its finding
     left: Counter[str] = Counter()  # block id -> records left without their (unusable) block
