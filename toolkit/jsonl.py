@@ -115,7 +115,7 @@ def _iter_lines(path: Path, section: tuple[int, int, int]) -> Iterator[tuple[int
             if text.count("{") + text.count("[") > _MAX_DEPTH and _deeper_than(value, _MAX_DEPTH):
                 yield number, BadLine(f"nested deeper than {_MAX_DEPTH} levels")
                 continue
-            if ("\\ud" in text or "\\uD" in text) and _lone_surrogate(value):
+            if ("\\ud" in text or "\\uD" in text) and lone_surrogate(value):
                 yield number, BadLine(LONE_SURROGATE)
                 continue
             yield number, value
@@ -125,14 +125,14 @@ LONE_SURROGATE = "a string holds half of a UTF-16 surrogate pair (an escape \\ud
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _lone_surrogate(value: Any) -> bool:
+def lone_surrogate(value: Any) -> bool:
     """Whether a string in ``value`` holds a lone surrogate (JSON decoders join the escapes of a pair)."""
     if isinstance(value, str):
         return _SURROGATE.search(value) is not None
     if isinstance(value, dict):
-        return any(_lone_surrogate(k) or _lone_surrogate(v) for k, v in value.items())
+        return any(lone_surrogate(k) or lone_surrogate(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(_lone_surrogate(v) for v in value)
+        return any(lone_surrogate(v) for v in value)
     return False
 
 
@@ -277,7 +277,7 @@ def read_json(path: str | Path) -> Any:
     except (RecursionError, ValueError) as e:
         reason = "nested too deep" if isinstance(e, RecursionError) else str(e)
         raise ToolkitError(f"not valid JSON: {reason}", file=path, code="E100") from None
-    if _lone_surrogate(value):
+    if lone_surrogate(value):
         raise ToolkitError(LONE_SURROGATE, file=path, code="E100")
     return value
 

@@ -19,7 +19,7 @@ from .checks import Checks, load_checks, refuse
 from .display import quote
 from .errors import ToolkitError
 from .footnotes import FootnoteLink, resolve_footnotes
-from .jsonl import check_readable, read_json, read_jsonl
+from .jsonl import check_readable, lone_surrogate, read_json, read_jsonl
 from .models import (
     ANNOTATION_FIELDS,
     BLOCK_FIELDS,
@@ -288,7 +288,7 @@ def raw_string(pattern: re.Pattern[bytes], raw: bytes) -> str | None:
         value = json.loads(b'"' + m.group(1) + b'"')
     except ValueError:
         return None
-    return value if isinstance(value, str) else None
+    return value if isinstance(value, str) and not lone_surrogate(value) else None
 
 
 def _shards(folders: list[Path], adir: Path, layers: list[str], owner: dict[str, int],

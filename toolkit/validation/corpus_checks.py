@@ -43,7 +43,7 @@ def _document(folder: Path, findings: list[Finding], seen: dict[str, int],
     try:
         document = read_document(folder)
     except ToolkitError as e:
-        findings.append(finding("E100", e.message, file=folder / "document.json"))
+        findings.append(finding(e.code or "E100", e.message, file=folder / "document.json", line=e.line))
         return
     source_path = folder / document.source
     source = None

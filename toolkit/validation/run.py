@@ -196,7 +196,8 @@ def _check_late(corpus_dir: Path, late: dict[str, list[tuple[_Cursor, int, dict[
     others: dict[str, list[tuple[_Cursor, int, dict[str, Any]]]] = {}
     for cursor in cursors.values():
         for line, record in iter_lines(cursor.path):
-            if (not isinstance(record, BadLine) and record.get("paragraph") in late
+            if (not isinstance(record, BadLine) and isinstance(record.get("paragraph"), str)
+                    and record["paragraph"] in late
                     and (id(cursor), line) not in late_lines):
                 others.setdefault(str(record["paragraph"]), []).append((cursor, line, record))
     for folder in document_dirs(corpus_dir):
