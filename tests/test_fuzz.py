@@ -32,9 +32,9 @@ lines as bytes)::
 
     FUZZ_EXAMPLES=500 python -m pytest tests/test_fuzz.py -q -p no:cacheprovider
 
-``KNOWN`` lists the smallest reproductions of failures found so far, each
-with the exact change and what goes wrong; they fail until the package is
-fixed, then guard against the bug coming back.
+``KNOWN`` lists the smallest reproductions of the failures found so far,
+each with the exact change and what went wrong; all are fixed, and each
+guards against its bug coming back.
 """
 
 from __future__ import annotations
