@@ -11,6 +11,7 @@ import pytest
 
 import toolkit
 from toolkit.cli import main
+from toolkit.stream import iter_blocks
 
 Record = dict[str, Any]
 Lines = list[Record]
@@ -171,5 +172,7 @@ def test_block_ids_are_checked(data_copy: tuple[Path, Path], capsys: pytest.Capt
 def test_duplicate_block_id_is_refused(data_copy: tuple[Path, Path]) -> None:
     corpus, annotations = data_copy
     _edit(corpus / "pwc" / "blocks.jsonl", _set(5, id="pwc.front.title1"))
-    with pytest.raises(toolkit.ToolkitError, match=r"blocks.jsonl:6 \(record pwc.front.title1\): E102"):
-        list(toolkit.stream.iter_blocks(corpus))
+    for read in (lambda: list(iter_blocks(corpus)), lambda: list(toolkit.stream_docs(corpus, annotations)),
+                 lambda: toolkit.load_corpus(corpus, annotations)):
+        with pytest.raises(toolkit.ToolkitError, match=r"blocks.jsonl:6 \(record pwc.front.title1\): E102"):
+            read()

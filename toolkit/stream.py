@@ -130,6 +130,27 @@ def _unique_blocks(folders: list[Path]) -> Iterator[Block]:
             yield block
 
 
+def _placed_blocks(folders: list[Path], positions: dict[str, int]) -> Iterator[Block]:
+    """The blocks of ``folders``, the n-th at position n of their :func:`block_positions`.
+
+    A block out of place is an id used twice (found without a second set of
+    ids beside ``positions``) or an id the raw scan could not read.
+    """
+    n = 0
+    for folder in folders:
+        path = folder / "blocks.jsonl"
+        for line, block in _checked_blocks(path):
+            position = positions.get(block.id)
+            if position is not None and position < n:
+                raise ToolkitError(f"block id {quote(block.id)} is used twice", file=path, line=line,
+                                   record=block.id, code="E102")
+            if position != n:
+                raise ToolkitError("the block id could not be read from the raw line: write ids without escapes",
+                                   file=path, line=line, record=block.id, code="E111")
+            n += 1
+            yield block
+
+
 def block_positions(corpus_dir: str | Path | None = None) -> dict[str, int]:
     """Block id -> reading-order position, for every block of the corpus (ids only are kept).
 
@@ -221,7 +242,7 @@ def iter_parts(corpus_dir: str | Path | None = None, annotations_dir: str | Path
     adir = resolve_annotations_dir(annotations_dir)
     positions = block_positions(cdir)
     cursors = [LayerCursor(adir, layer, positions) for layer in checks.layers(layers)]
-    return _parts_of(iter_blocks(cdir), cursors, checks)
+    return _parts_of(_placed_blocks(document_dirs(cdir), positions), cursors, checks)
 
 
 def _parts_of(blocks: Iterable[Block], cursors: list[LayerCursor], checks: Checks) -> Iterator[list[AnnotatedBlock]]:
