@@ -171,8 +171,14 @@ def test_block_ids_are_checked(data_copy: tuple[Path, Path], capsys: pytest.Capt
 
 def test_duplicate_block_id_is_refused(data_copy: tuple[Path, Path]) -> None:
     corpus, annotations = data_copy
-    _edit(corpus / "pwc" / "blocks.jsonl", _set(5, id="pwc.front.title1"))
+    blocks = corpus / "pwc" / "blocks.jsonl"
+    annotated = "".join((annotations / f"{layer}.jsonl").read_text(encoding="utf-8")
+                        for layer in ("entities", "dates", "claims"))
+    ids = [json.loads(line)["id"] for line in blocks.read_text(encoding="utf-8").splitlines()]
+    index = next(i for i, block_id in enumerate(ids) if i > 0 and f'"{block_id}"' not in annotated)
+    _edit(blocks, _set(index, id=ids[0]))  # a block without annotations takes the first block's id
+    pattern = rf"blocks.jsonl:{index + 1} \(record {ids[0]}\): E102"
     for read in (lambda: list(iter_blocks(corpus)), lambda: list(toolkit.stream_docs(corpus, annotations)),
                  lambda: toolkit.load_corpus(corpus, annotations)):
-        with pytest.raises(toolkit.ToolkitError, match=r"blocks.jsonl:6 \(record pwc.front.title1\): E102"):
+        with pytest.raises(toolkit.ToolkitError, match=pattern):
             read()
