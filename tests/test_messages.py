@@ -156,3 +156,52 @@ def test_ingest_never_writes_inside_the_package(tmp_path: Path) -> None:
     result = run_cli("ingest", tmp_path / "essay.txt", "--doc", "x", "--corpus", package / "_data" / "corpus")
     assert result.returncode == 2 and "inside the installed toolkit package" in result.stderr
     assert not (package / "_data").exists()
+
+
+@pytest.mark.parametrize("command", [["extract", "-q"], ["render"]])
+def test_an_unwritable_out_path_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                          command: list[str]) -> None:
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    for out in (tmp_path / "folder", tmp_path / "afile" / "x.out"):
+        status, _, err = _run(capsys, *command, "--out", out)
+        assert status == 2 and err.startswith("toolkit: error:") and err.count("\n") == 1, err
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "x"
+
+
+def test_a_refused_extract_creates_no_folder(data_copy: tuple[Path, Path], tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    corpus, annotations = data_copy
+    _rewrite(annotations / "entities.jsonl", 1, label="NOPE")
+    status, _, _ = _run(capsys, "extract", "-q", "--corpus", corpus, "--annotations", annotations,
+                        "--out", tmp_path / "new" / "sub" / "x.jsonl")
+    assert status == 2 and not (tmp_path / "new").exists()
+
+
+def test_a_block_line_whose_first_id_is_not_its_own(data_copy: tuple[Path, Path],
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    corpus, annotations = data_copy
+    blocks = corpus / "pwc" / "blocks.jsonl"
+    lines = blocks.read_text(encoding="utf-8").splitlines()
+    lines[4] = '{"meta": {"id": "zzz"}, ' + lines[4][1:]
+    blocks.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    found = [(f.code, f.line) for f in toolkit.validate(corpus_dir=corpus, annotations_dir=annotations)
+             if f.code == "E111"]
+    assert found == [("E111", 5)]
+    for workers in ("1", "2"):
+        status, _, err = _run(capsys, "extract", "-q", "--corpus", corpus, "--annotations", annotations,
+                              "--workers", workers)
+        assert status == 2 and "blocks.jsonl:5" in err and " E111 " in err
+
+
+def test_the_document_record_is_checked_by_every_reader(data_copy: tuple[Path, Path],
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    corpus, annotations = data_copy
+    path = corpus / "pwc" / "document.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["excluded"][0]["source_start"] = "38031"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    status, _, err = _run(capsys, "extract", "-q", "--corpus", corpus, "--annotations", annotations)
+    assert status == 2 and "document.json" in err and " E101 " in err
+    errors = [f for f in toolkit.validate(corpus_dir=corpus, annotations_dir=annotations) if f.severity == "error"]
+    assert [(f.code, Path(f.file or "").name) for f in errors] == [("E101", "document.json")]

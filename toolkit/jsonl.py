@@ -318,10 +318,13 @@ def atomic_open(path: str | Path, *, force: bool = True, binary: bool = False) -
     path = Path(path)
     if not force and path.exists():
         raise ToolkitError("file exists; pass --force (force=True) to replace it", file=path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise ToolkitError("is a folder, not a file", file=path)
+    made = [p for p in (path.parent, *path.parent.parents) if not p.exists()]  # removed again on failure
     tmp = ""
     f: IO[Any] | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with deferred():  # a signal must not come between creating the temp file and knowing its name
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             f = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")
@@ -337,6 +340,11 @@ def atomic_open(path: str | Path, *, force: bool = True, binary: bool = False) -
             f.close()
         if tmp:
             Path(tmp).unlink(missing_ok=True)
+        for folder in made:  # innermost first
+            try:
+                folder.rmdir()
+            except OSError:
+                break
         raise
 
 

@@ -37,6 +37,8 @@ from .paths import resolve_annotations_dir, resolve_corpus_dir
 from .validation.records import Located, check_block
 
 # Block ids and the block an annotation belongs to, found in a raw line without parsing it.
+RAW_ID_RULE = ('the first "id" of the line is not the block\'s id: write "id" as the block\'s first field, '
+               "plainly (no escapes, no nested objects before it)")
 PARAGRAPH = re.compile(rb'(?<!\\)"paragraph"\s*:\s*"((?:[^"\\]|\\.)*)"')
 BLOCK_ID = re.compile(rb'(?<!\\)"id"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
@@ -145,8 +147,7 @@ def _placed_blocks(folders: list[Path], positions: dict[str, int]) -> Iterator[B
                 raise ToolkitError(f"block id {quote(block.id)} is used twice", file=path, line=line,
                                    record=block.id, code="E102")
             if position != n:
-                raise ToolkitError("the block id could not be read from the raw line: write ids without escapes",
-                                   file=path, line=line, record=block.id, code="E111")
+                raise ToolkitError(RAW_ID_RULE, file=path, line=line, record=block.id, code="E111")
             n += 1
             yield block
 
@@ -162,11 +163,17 @@ def block_positions(corpus_dir: str | Path | None = None) -> dict[str, int]:
         path = folder / "blocks.jsonl"
         if not path.exists():
             continue
-        with path.open("rb") as f:
-            for raw in f:
-                block_id = raw_string(BLOCK_ID, raw)
-                if block_id is not None:
-                    positions.setdefault(block_id, len(positions))
+        _raw_positions(path, positions)
+    return positions
+
+
+def _raw_positions(path: Path, positions: dict[str, int]) -> dict[str, int]:
+    """Add the block ids of one blocks.jsonl to ``positions``, in order, from the raw lines."""
+    with path.open("rb") as f:
+        for raw in f:
+            block_id = raw_string(BLOCK_ID, raw)
+            if block_id is not None:
+                positions.setdefault(block_id, len(positions))
     return positions
 
 
@@ -242,7 +249,10 @@ def iter_parts(corpus_dir: str | Path | None = None, annotations_dir: str | Path
     adir = resolve_annotations_dir(annotations_dir)
     positions = block_positions(cdir)
     cursors = [LayerCursor(adir, layer, positions) for layer in checks.layers(layers)]
-    return _parts_of(_placed_blocks(document_dirs(cdir), positions), cursors, checks)
+    folders = document_dirs(cdir)
+    for folder in folders:
+        read_document(folder)  # its record is checked too, though the parts do not carry it
+    return _parts_of(_placed_blocks(folders, positions), cursors, checks)
 
 
 def _parts_of(blocks: Iterable[Block], cursors: list[LayerCursor], checks: Checks) -> Iterator[list[AnnotatedBlock]]:
@@ -289,6 +299,8 @@ def document_shards(corpus_dir: str | Path | None = None, annotations_dir: str |
     checks = load_checks(annotations_dir)
     adir = resolve_annotations_dir(annotations_dir)
     folders = document_dirs(cdir)
+    for folder in folders:
+        read_document(folder)
     owner: dict[str, int] = {}
     for k, folder in enumerate(folders):
         with check_readable(folder / "blocks.jsonl").open("rb") as f:
@@ -359,7 +371,7 @@ def _slices(path: Path, owner: dict[str, int], n_docs: int) -> Iterator[tuple[in
 
 def shard_parts(shard: Shard) -> Iterator[list[AnnotatedBlock]]:
     """The parts of one shard's document, blocks joined with their annotations."""
-    positions = {b.id: i for i, b in enumerate(_unique_blocks([shard.folder]))}
+    positions = _raw_positions(shard.folder / "blocks.jsonl", {})
     cursors = [LayerCursor(shard.annotations_dir, layer, positions, section=section)
                for layer, section in shard.sections.items()]
-    return _parts_of(read_blocks(shard.folder), cursors, shard.checks)
+    return _parts_of(_placed_blocks([shard.folder], positions), cursors, shard.checks)

@@ -42,4 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (``| head``); keep Python from complaining at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as e:  # a path the command cannot write or read: a file where a folder should be, no room
+        where = f"{e.filename}: " if e.filename else ""
+        typer.echo(printable(f"toolkit: error: {where}{e.strerror or e}"), err=True)
+        return 2
     return 0

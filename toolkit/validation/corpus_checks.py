@@ -40,22 +40,24 @@ def walk_corpus(corpus_dir: Path, findings: list[Finding], unusable: dict[str, i
 
 def _document(folder: Path, findings: list[Finding], seen: dict[str, int],
               unusable: dict[str, int]) -> Iterator[Placed]:
+    source = None  # without a usable document record, the blocks are checked without their source
+    excluded: tuple[Excluded, ...] = ()
     try:
         document = read_document(folder)
     except ToolkitError as e:
         findings.append(finding(e.code or "E100", e.message, file=folder / "document.json", line=e.line))
-        return
-    source_path = folder / document.source
-    source = None
-    try:
-        data = source_path.read_bytes()
-        source = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        findings.append(finding("E108", f"cannot read the verbatim source: {e}", file=source_path))
     else:
-        if hashlib.sha256(data).hexdigest() != document.sha256:
-            findings.append(finding("E108", "sha256 of the source differs from document.json", file=source_path,
-                                    id=document.id))
+        excluded = document.excluded
+        source_path = folder / document.source
+        try:
+            data = source_path.read_bytes()
+            source = data.decode("utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            findings.append(finding("E108", f"cannot read the verbatim source: {quote(str(e))}", file=source_path))
+        else:
+            if hashlib.sha256(data).hexdigest() != document.sha256:
+                findings.append(finding("E108", "sha256 of the source differs from document.json",
+                                        file=source_path, id=document.id))
     path = folder / "blocks.jsonl"
     previous_end = 0
     raw = _RawLines(path)
@@ -85,7 +87,7 @@ def _document(folder: Path, findings: list[Finding], seen: dict[str, int],
             findings.extend(own)
             continue
         if source is not None:
-            problem = _against_source(block, source, previous_end, document.excluded)
+            problem = _against_source(block, source, previous_end, excluded)
             if problem:
                 findings.append(finding(problem[0], problem[1], file=path, line=line, id=block.id))
             previous_end = max(previous_end, block.source_end)

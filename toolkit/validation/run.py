@@ -15,7 +15,7 @@ from ..jsonl import BadLine, iter_lines
 from ..models import Block, RegistryEntity
 from ..nlp import make_nlp
 from ..paths import resolve_annotations_dir, resolve_corpus_dir
-from ..stream import block_positions, document_dirs
+from ..stream import RAW_ID_RULE, block_positions, document_dirs
 from .consistency import check_unannotated, check_variation, name_pattern, read_exceptions, survey
 from .corpus_checks import walk_corpus
 from .findings import Finding, finding
@@ -58,14 +58,18 @@ def run(*, corpus_dir: str | Path | None, annotations_dir: str | Path | None,
     unusable: dict[str, int] = {}  # block id of an unusable block line -> index of its finding
     left: Counter[str] = Counter()  # block id -> records left without their (unusable) block
     for block, path, line in walk_corpus(cdir, findings, unusable):
+        position = positions.get(block.id)
+        if position is None:
+            findings.append(finding("E111", RAW_ID_RULE, file=path, line=line, id=block.id))
+            continue
         if block.id in listed:
             kinds[block.id] = block.kind
         located: list[Located] = []
         for cursor in cursors:
             in_layer: list[Located] = []
-            for orphan_line, orphan in cursor.orphans(positions[block.id]):
+            for orphan_line, orphan in cursor.orphans(position):
                 findings.extend(_orphan(orphan, orphan_line, cursor, registry, positions, left))
-            for record_line, record in cursor.take(positions[block.id]):
+            for record_line, record in cursor.take(position):
                 findings.extend(check_record(record, record_line, cursor.path, cursor.layer, block, registry,
                                              in_layer))
             findings.extend(check_overlaps(cursor.layer, in_layer))
