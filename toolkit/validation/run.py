@@ -59,7 +59,8 @@ def run(*, corpus_dir: str | Path | None, annotations_dir: str | Path | None,
     left: Counter[str] = Counter()  # block id -> records left without their (unusable) block
     for block, path, line in walk_corpus(cdir, findings, unusable):
         position = positions.get(block.id)
-        if position is None:
+        if position is None:  # its records are counted in this finding, as for any unusable block line
+            unusable[block.id] = len(findings)
             findings.append(finding("E111", RAW_ID_RULE, file=path, line=line, id=block.id))
             continue
         if block.id in listed:
@@ -68,7 +69,7 @@ def run(*, corpus_dir: str | Path | None, annotations_dir: str | Path | None,
         for cursor in cursors:
             in_layer: list[Located] = []
             for orphan_line, orphan in cursor.orphans(position):
-                findings.extend(_orphan(orphan, orphan_line, cursor, registry, positions, left))
+                findings.extend(_orphan(orphan, orphan_line, cursor, registry, positions, unusable, left))
             for record_line, record in cursor.take(position):
                 findings.extend(check_record(record, record_line, cursor.path, cursor.layer, block, registry,
                                              in_layer))
@@ -79,7 +80,7 @@ def run(*, corpus_dir: str | Path | None, annotations_dir: str | Path | None,
     late: dict[str, list[tuple[_Cursor, int, dict[str, Any]]]] = {}
     for cursor in cursors:
         for record_line, record in cursor.orphans(len(positions)):
-            findings.extend(_orphan(record, record_line, cursor, registry, positions, left))
+            findings.extend(_orphan(record, record_line, cursor, registry, positions, unusable, left))
         for record_line, record in cursor.late:
             late.setdefault(str(record.get("paragraph")), []).append((cursor, record_line, record))
     findings.extend(_check_late(cdir, late, registry, tokenize))
@@ -101,10 +102,10 @@ def run(*, corpus_dir: str | Path | None, annotations_dir: str | Path | None,
 
 
 def _orphan(record: dict[str, Any], line: int, cursor: _Cursor, registry: dict[str, RegistryEntity],
-            positions: dict[str, int], left: Counter[str]) -> Iterator[Finding]:
+            positions: dict[str, int], unusable: dict[str, int], left: Counter[str]) -> Iterator[Finding]:
     """A record of no usable block: E103, unless its block's line is there but unusable (reported already)."""
     paragraph = record.get("paragraph")
-    if isinstance(paragraph, str) and paragraph in positions:
+    if isinstance(paragraph, str) and (paragraph in positions or paragraph in unusable):
         left[paragraph] += 1  # counted in the block's own finding: one root cause, one finding
         return iter(())
     return check_record(record, line, cursor.path, cursor.layer, None, registry, [])
