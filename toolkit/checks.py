@@ -17,10 +17,9 @@ from pathlib import Path
 
 from .display import quote
 from .errors import ToolkitError
-from .jsonl import read_jsonl
-from .models import REGISTRY_FIELDS, Block, RegistryEntity, field_problems
+from .models import Block, RegistryEntity
 from .validation.findings import Finding
-from .validation.records import Located, check_annotation, check_entity
+from .validation.records import Located, check_annotation, check_registry
 from .validation.schema import Schema, read_schema
 from .validation.spans import check_overlaps
 
@@ -79,18 +78,7 @@ def load_checks(annotations_dir: str | Path | None = None) -> Checks:
 
     adir = resolve_annotations_dir(annotations_dir)
     schema = read_schema(adir)
-    path = adir / "registry.jsonl"
     registry: dict[str, RegistryEntity] = {}
-    for line, record in read_jsonl(path):
-        rid = record.get("id") if isinstance(record.get("id"), str) else None
-        problems = field_problems(record, REGISTRY_FIELDS)
-        if problems:
-            raise ToolkitError("; ".join(problems), file=path, line=line, record=rid, code="E101")
-        entity = RegistryEntity.from_dict(record)
-        if entity.id in registry:
-            raise ToolkitError(f"id {quote(entity.id)} is used twice", file=path, line=line, record=entity.id,
-                               code="E102")
-        refuse(check_entity(entity, schema, {"file": path, "line": line, "id": entity.id}))
-        registry[entity.id] = entity
+    refuse(check_registry(adir / "registry.jsonl", schema, {}, registry, {}))
     return Checks(schema, registry)
 

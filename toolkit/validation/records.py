@@ -79,9 +79,9 @@ class Ids:
                               file=path, line=line, id=rid)
 
 
-def check_registry(path: Path, schema: Schema, ids: Ids, registry: dict[str, RegistryEntity],
+def check_registry(path: Path, schema: Schema, seen: dict[str, tuple[Path, int]], registry: dict[str, RegistryEntity],
                    where: dict[str, int]) -> Iterator[Finding]:
-    """Check registry.jsonl; fill ``registry`` and ``where`` (id -> line) with the usable records.
+    """Check registry.jsonl; fill ``registry``, ``where`` (id -> line) and ``seen`` with the usable records.
 
     Whether the footnotes it lists are footnote blocks is checked as the
     blocks go by (E508, in :func:`toolkit.validate`).
@@ -95,12 +95,12 @@ def check_registry(path: Path, schema: Schema, ids: Ids, registry: dict[str, Reg
         if problems:
             yield finding("E101", "; ".join(problems), file=path, line=line, id=rid)
             continue
-        if record["id"] in ids.registry:
-            first = ids.registry[record["id"]][1]
+        if record["id"] in seen:
+            first = seen[record["id"]][1]
             yield finding("E102", f"id {quote(record['id'])} already used at {path.name}:{first}", file=path,
                           line=line, id=record["id"])
             continue
-        ids.registry[record["id"]] = (path, line)
+        seen[record["id"]] = (path, line)
         entity = RegistryEntity.from_dict(record)
         registry[entity.id] = entity
         where[entity.id] = line

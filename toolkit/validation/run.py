@@ -43,7 +43,7 @@ def run(*, corpus_dir: str | Path | None, annotations_dir: str | Path | None,
     registry: dict[str, RegistryEntity] = {}
     registry_lines: dict[str, int] = {}
     registry_path = adir / "registry.jsonl"
-    findings.extend(check_registry(registry_path, schema, ids, registry, registry_lines))
+    findings.extend(check_registry(registry_path, schema, ids.registry, registry, registry_lines))
     paths = {name: adir / f"{name}.jsonl" for name in schema.layers if (adir / f"{name}.jsonl").exists()}
     found = survey(paths, ids)
     exceptions, problems = read_exceptions(adir / "exceptions.jsonl")
