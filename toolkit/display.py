@@ -33,6 +33,18 @@ def quote(value: Any, limit: int = QUOTE_LIMIT) -> str:
     return text
 
 
+def quote_id(value: Any) -> str:
+    """An id or an offset as a message shows it: as it is when short and plain, else through :func:`quote`.
+
+    >>> quote_id("pwc.p1.para3"), quote_id(42), quote_id("a b")
+    ('pwc.p1.para3', '42', "'a b'")
+    """
+    text = value if isinstance(value, str) else str(value) if type(value) is int else None
+    if text is not None and len(text) <= QUOTE_LIMIT and text.isprintable() and " " not in text:
+        return text
+    return quote(value)
+
+
 def printable(text: str) -> str:
     r"""``text`` with control characters shown as escapes, so data cannot drive the terminal.
 

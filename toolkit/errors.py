@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .display import quote_id
+
 
 class ToolkitError(Exception):
     """Input the toolkit cannot use: a missing file, bad JSON, an unsegmentable essay.
@@ -47,9 +49,3 @@ class ToolkitError(Exception):
         message = f"{self.code} {self.message}" if self.code else self.message
         return f"{where}: {message}" if where else message
 
-
-def quote_id(value: str) -> str:
-    """An id as shown in a message: as is when short and plain, else quoted and cut."""
-    from .display import quote
-
-    return value if len(value) <= 80 and value.isprintable() and " " not in value else quote(value)

@@ -19,8 +19,7 @@ def validate_command(
     show_info: Annotated[bool, typer.Option("--info", help="Also show info findings in text output.")] = False,
 ) -> None:
     """Exit 0 when there are no errors, 1 when there are (or warnings with --strict), 2 when inputs are unreadable."""
-    from ..display import printable
-    from ..errors import quote_id
+    from ..display import printable, quote_id
     from ..jsonl import dumps
     from ..validation import validate
 

@@ -24,9 +24,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate, chain
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
-from ..display import QUOTE_LIMIT, quote
+from ..display import quote, quote_id
 from ..jsonl import BadLine, iter_lines
 from ..models import Block, RegistryEntity
 from .findings import Finding, finding
@@ -78,16 +78,11 @@ def survey(paths: dict[str, Path], ids: Ids) -> Survey:
             key = (layer, text.casefold())  # a sentence-initial "The Iranian party" is the same string
             places = result.analyses.setdefault(key, {}).setdefault(f"{label}/{detail}", [])
             if len(places) < PLACES_SHOWN:
-                places.append(f"{_plain(record.get('paragraph'))}:{_plain(record.get('start'))}")
+                places.append(f"{quote_id(record.get('paragraph'))}:{quote_id(record.get('start'))}")
             if key not in result.first:
                 result.first[key] = (path, line, str(rid), quote(text))
     return result
 
-
-def _plain(value: Any) -> str:
-    """A short id, offset or analysis as it is; anything else through :func:`quote`."""
-    text = value if isinstance(value, str) else str(value) if isinstance(value, int) else None
-    return text if text is not None and len(text) <= QUOTE_LIMIT else quote(value)
 
 
 def check_variation(found: Survey, ambiguous: frozenset[str]) -> Iterator[Finding]:
@@ -98,7 +93,7 @@ def check_variation(found: Survey, ambiguous: frozenset[str]) -> Iterator[Findin
             continue
         layer, text = key
         path, line, rid, quoted = found.first[key]
-        places = "; ".join(f"{place} {_plain(analysis)}" for analysis, where in
+        places = "; ".join(f"{place} {quote_id(analysis)}" for analysis, where in
                            list(analyses.items())[:ANALYSES_SHOWN] for place in where)
         if len(analyses) > ANALYSES_SHOWN:
             places += f"; and {len(analyses) - ANALYSES_SHOWN} more analyses"

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from spacy.tokens import Doc
 
-from ..display import QUOTE_LIMIT, quote
+from ..display import quote, quote_id
 from ..models import Block
 from .findings import Finding, Where, finding
 from .records import Located
@@ -104,20 +104,21 @@ def check_overlaps(layer: LayerSchema, located: Iterable[Located]) -> Iterator[F
             same, offsets, base = {}, (n.start, n.end), len(stack)
         first = same.setdefault(n.label, item)
         if first is not item and not layer.duplicates:
-            yield finding("E302", f"same span and label as {_id(first)} ({quote(first.annotation.text)})",
+            yield finding("E302", f"same span and label as {quote_id(first.annotation.id)} "
+                          f"({quote(first.annotation.text)})",
                           **where)
             continue
         crossing = bool(stack) and n.end > stack[-1].annotation.end
         if crossing and not layer.crossing:
             o = stack[-1].annotation
-            yield finding("E301", f"{quote(n.text)} ({n.start}:{n.end}) crosses {_id(stack[-1])} {quote(o.text)} "
+            yield finding("E301", f"{quote(n.text)} ({n.start}:{n.end}) crosses {quote_id(o.id)} {quote(o.text)} "
                           f"({o.start}:{o.end})", **where)
             continue
         # The innermost span that holds this one: below those it crosses and those with its offsets.
         holder = min(bisect_right(ends, -n.end), base) - 1
         outer = forbidding[holder] if holder >= 0 else None
         if outer is not None:
-            yield finding("E303", f"{quote(n.text)} is nested in {_id(outer)} "
+            yield finding("E303", f"{quote(n.text)} is nested in {quote_id(outer.annotation.id)} "
                           f"{quote(outer.annotation.text)}", **where)
         if not crossing:
             below = forbidding[-1] if forbidding else None
@@ -125,11 +126,6 @@ def check_overlaps(layer: LayerSchema, located: Iterable[Located]) -> Iterator[F
             ends.append(-n.end)
             forbidding.append(below if _nesting_allowed(layer, item) else item)
 
-
-def _id(item: Located) -> str:
-    """A record id as shown in a message: as it is when short, else through :func:`quote`."""
-    rid = item.annotation.id
-    return rid if len(rid) <= QUOTE_LIMIT else quote(rid)
 
 
 def _nesting_allowed(layer: LayerSchema, outer: Located) -> bool:
