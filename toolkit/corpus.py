@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .checks import load_checks
+from .display import quote
 from .errors import ToolkitError
 from .footnotes import FootnoteLink, resolve_footnotes
 from .models import Annotation, Block, Document, RegistryEntity
 from .paths import resolve_annotations_dir, resolve_corpus_dir
-from .checks import load_checks
-from .display import quote
 from .stream import document_dirs, iter_parts, read_document
 
 if TYPE_CHECKING:
@@ -196,7 +196,7 @@ def load_corpus(corpus_dir: str | Path | None = None, annotations_dir: str | Pat
     blocks: dict[str, Block] = {}
     layers: dict[str, list[Annotation]] = {layer: [] for layer in checks.layers()}
     ids: set[str] = set()
-    for part in iter_parts(cdir, adir):
+    for part in iter_parts(cdir, adir, checks=checks):
         for item in part:
             blocks[item.block.id] = item.block
             for layer, annotations in item.layers.items():

@@ -20,14 +20,14 @@ import srsly
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .checks import Checks, load_checks
+from .display import quote
 from .errors import ToolkitError
 from .footnotes import FootnoteLink, footnote_text
 from .jsonl import dumps
-from .nlp import block_text
 from .models import Annotation, Block, RegistryEntity
+from .nlp import block_text
 from .paths import resolve_annotations_dir, resolve_corpus_dir
-from .checks import load_checks
-from .display import quote
 from .stream import AnnotatedBlock, Shard, document_shards, iter_blocks, iter_parts, shard_parts
 
 LAYER_ORDER = {layer: i for i, layer in enumerate(Annotation.LAYERS)}
@@ -83,6 +83,7 @@ class _Plan:
     nlp: Language | None
     sentences: bool
     shards: Iterable[Shard]
+    checks: Checks
 
 
 def _plan(layer: str, labels: Iterable[str], entities: Iterable[str], context: str, corpus_dir: str | Path | None,
@@ -105,8 +106,8 @@ def _plan(layer: str, labels: Iterable[str], entities: Iterable[str], context: s
     notes = {b.id: _note(b) for b in iter_blocks(cdir) if b.id in wanted} if wanted else {}
     work = partial(_part_records, keep=_Filter(frozenset(labels), frozenset(entities)), registry=registry,
                    notes=notes, context=context)
-    shards = document_shards(cdir, adir, layers=layers) if n_process > 1 else iter(())
-    return _Plan(cdir, adir, layers, work, nlp, context == "sentence", shards)
+    shards = document_shards(cdir, adir, layers=layers, checks=checks) if n_process > 1 else iter(())
+    return _Plan(cdir, adir, layers, work, nlp, context == "sentence", shards, checks)
 
 
 def _known(what: str, asked: set[str], known: set[str], kind: str, shown: int = 60) -> None:
@@ -122,7 +123,7 @@ def _known(what: str, asked: set[str], known: set[str], kind: str, shown: int = 
 def _serial(plan: _Plan) -> Iterator[dict[str, Any]]:
     from .nlp import make_nlp
 
-    parts = iter_parts(plan.corpus_dir, plan.annotations_dir, layers=plan.layers)
+    parts = iter_parts(plan.corpus_dir, plan.annotations_dir, layers=plan.layers, checks=plan.checks)
     pipeline = make_nlp(plan.nlp) if plan.sentences else None
     return (record for part in parts for record in plan.work(part, nlp=pipeline))
 

@@ -111,25 +111,13 @@ def _checked_blocks(path: Path) -> Iterator[tuple[int, Block]]:
 def iter_blocks(corpus_dir: str | Path | None = None) -> Iterator[Block]:
     """Every block of every document of the corpus (default: the shipped one), in reading order.
 
-    A block id used twice is refused (E102): the ids seen are kept, as
-    :func:`block_positions` keeps them.
+    A block id used twice is refused (E102), found from :func:`block_positions`.
     """
-    folders = document_dirs(resolve_corpus_dir(corpus_dir))
+    cdir = resolve_corpus_dir(corpus_dir)
+    folders = document_dirs(cdir)
     for folder in folders:
         check_readable(folder / "blocks.jsonl")
-    return _unique_blocks(folders)
-
-
-def _unique_blocks(folders: list[Path]) -> Iterator[Block]:
-    seen: set[str] = set()
-    for folder in folders:
-        path = folder / "blocks.jsonl"
-        for line, block in _checked_blocks(path):
-            if block.id in seen:
-                raise ToolkitError(f"block id {quote(block.id)} is used twice", file=path, line=line,
-                                   record=block.id, code="E102")
-            seen.add(block.id)
-            yield block
+    return _placed_blocks(folders, block_positions(cdir))
 
 
 def _placed_blocks(folders: list[Path], positions: dict[str, int]) -> Iterator[Block]:
@@ -236,17 +224,18 @@ class AnnotatedBlock:
 
 
 def iter_parts(corpus_dir: str | Path | None = None, annotations_dir: str | Path | None = None, *,
-               layers: Iterable[str] | None = None) -> Iterator[list[AnnotatedBlock]]:
+               layers: Iterable[str] | None = None, checks: Checks | None = None) -> Iterator[list[AnnotatedBlock]]:
     """Stream the corpus one document part at a time, blocks joined with their annotations.
 
     A part is the smallest unit in which footnote markers can be resolved (its
     bodies close it), so it is what is held in memory, never the corpus.
     ``layers`` defaults to every layer the schema declares. Every record is
-    checked as it goes by (:mod:`toolkit.checks`). Checks its arguments at the call.
+    checked as it goes by (:mod:`toolkit.checks`; pass ``checks`` already read from
+    ``annotations_dir`` to read them once). Checks its arguments at the call.
     """
     cdir = resolve_corpus_dir(corpus_dir)
-    checks = load_checks(annotations_dir)
     adir = resolve_annotations_dir(annotations_dir)
+    checks = checks or load_checks(adir)
     positions = block_positions(cdir)
     cursors = [LayerCursor(adir, layer, positions) for layer in checks.layers(layers)]
     folders = document_dirs(cdir)
@@ -286,7 +275,7 @@ class Shard:
 
 
 def document_shards(corpus_dir: str | Path | None = None, annotations_dir: str | Path | None = None, *,
-                    layers: Iterable[str] | None = None) -> Iterator[Shard]:
+                    layers: Iterable[str] | None = None, checks: Checks | None = None) -> Iterator[Shard]:
     """Cut the corpus into one shard per document, reading only a few lines of each layer file.
 
     Layer files are in reading order, so each document's records are one
@@ -296,8 +285,8 @@ def document_shards(corpus_dir: str | Path | None = None, annotations_dir: str |
     names a block the worker does not have, and the worker stops with an error.
     """
     cdir = resolve_corpus_dir(corpus_dir)
-    checks = load_checks(annotations_dir)
     adir = resolve_annotations_dir(annotations_dir)
+    checks = checks or load_checks(adir)
     folders = document_dirs(cdir)
     for folder in folders:
         read_document(folder)
