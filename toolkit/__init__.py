@@ -18,26 +18,32 @@ if TYPE_CHECKING:
     from .corpus import Corpus, load_corpus
     from .errors import ToolkitError
     from .extraction import extract
-    from .footnotes import FootnoteLink, resolve_footnotes
+    from .footnotes import FootnoteBody, FootnoteLink, resolve_footnotes
+    from .formatting import fmt
     from .ingestion import ingest, segment
     from .models import Annotation, Block, Document, RegistryEntity
     from .nlp import make_nlp
+    from .readers import read_document, read_layer, read_registry
     from .spacy_docs import map_docs, stream_docs
     from .validation import Finding, validate
+    from .writers import write_document, write_layer, write_registry
 
 # Modules are never named like the functions they export: importing ``toolkit.extraction``
 # binds it on the package, and a module named ``extract`` would replace the function.
 _WHERE = {
     "agree": "agreement", "Corpus": "corpus", "load_corpus": "corpus", "ToolkitError": "errors",
-    "extract": "extraction", "FootnoteLink": "footnotes", "resolve_footnotes": "footnotes", "ingest": "ingestion",
-    "segment": "ingestion", "Annotation": "models", "Block": "models", "Document": "models",
-    "RegistryEntity": "models", "make_nlp": "nlp", "map_docs": "spacy_docs", "stream_docs": "spacy_docs",
-    "Finding": "validation", "validate": "validation",
+    "extract": "extraction", "FootnoteBody": "footnotes", "FootnoteLink": "footnotes",
+    "resolve_footnotes": "footnotes", "fmt": "formatting", "ingest": "ingestion", "segment": "ingestion",
+    "Annotation": "models", "Block": "models", "Document": "models", "RegistryEntity": "models", "make_nlp": "nlp",
+    "read_document": "readers", "read_layer": "readers", "read_registry": "readers", "map_docs": "spacy_docs",
+    "stream_docs": "spacy_docs", "Finding": "validation", "validate": "validation", "write_document": "writers",
+    "write_layer": "writers", "write_registry": "writers",
 }
 __all__ = [
-    "Annotation", "Block", "Corpus", "Document", "Finding", "FootnoteLink", "RegistryEntity", "ToolkitError",
-    "agree", "extract", "ingest", "load_corpus", "make_nlp", "map_docs", "resolve_footnotes", "segment",
-    "stream_docs", "validate",
+    "Annotation", "Block", "Corpus", "Document", "Finding", "FootnoteBody", "FootnoteLink", "RegistryEntity",
+    "ToolkitError", "agree", "extract", "fmt", "ingest", "load_corpus", "make_nlp", "map_docs", "read_document",
+    "read_layer", "read_registry", "resolve_footnotes", "segment", "stream_docs", "validate", "write_document",
+    "write_layer", "write_registry",
 ]
 __version__ = "0.1.0"
 

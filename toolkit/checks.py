@@ -13,15 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .display import quote
 from .errors import ToolkitError
 from .models import Block, RegistryEntity
 from .validation.findings import Finding
 from .validation.records import Located, check_annotation, check_registry
-from .validation.schema import Schema, read_schema
+from .schema import Schema
 from .validation.spans import check_overlaps
+
+if TYPE_CHECKING:
+    from .layout import Layout
 
 
 def refuse(findings: Iterable[Finding]) -> None:
@@ -35,24 +38,14 @@ def refuse(findings: Iterable[Finding]) -> None:
 class Checks:
     """What records are held to: the schema and the registry of one annotations folder.
 
-    >>> checks = load_checks()
-    >>> sorted(checks.schema.layers), len(checks.registry)
-    (['claims', 'dates', 'entities'], 58)
+    >>> from toolkit.layout import Layout
+    >>> checks = load_checks(Layout.open())
+    >>> list(checks.schema.layers), len(checks.registry)
+    (['entities', 'dates', 'claims'], 58)
     """
 
     schema: Schema
     registry: dict[str, RegistryEntity]
-
-    def layers(self, wanted: Iterable[str] | None = None) -> list[str]:
-        """The layers asked for (default: every layer the schema declares), in the schema's order."""
-        if wanted is None:
-            return list(self.schema.layers)
-        wanted = list(wanted)
-        unknown = [name for name in wanted if name not in self.schema.layers]
-        if unknown:
-            raise ToolkitError(f"unknown layer {quote(unknown[0])}; the schema declares "
-                               f"{', '.join(self.schema.layers)}")
-        return [name for name in self.schema.layers if name in wanted]
 
     def annotations(self, block: Block, layers: Mapping[str, list[Located]], seen: set[str]) -> None:
         """Refuse the first error among the annotations of ``block``, per record and per layer.
@@ -72,13 +65,9 @@ class Checks:
             refuse(check_overlaps(layer, items))
 
 
-def load_checks(annotations_dir: str | Path | None = None) -> Checks:
-    """Read and check ``schema.json`` and ``registry.jsonl`` of an annotations folder (default: the shipped one)."""
-    from .paths import resolve_annotations_dir
-
-    adir = resolve_annotations_dir(annotations_dir)
-    schema = read_schema(adir)
+def load_checks(layout: Layout) -> Checks:
+    """Read and check the registry of the layout's annotations folder (its schema is read already)."""
     registry: dict[str, RegistryEntity] = {}
-    refuse(check_registry(adir / "registry.jsonl", schema, {}, registry, {}))
-    return Checks(schema, registry)
+    refuse(check_registry(layout.registry_file, layout.schema, {}, registry, {}))
+    return Checks(layout.schema, registry)
 

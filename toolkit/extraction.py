@@ -24,13 +24,15 @@ from .checks import Checks, load_checks
 from .display import quote
 from .errors import ToolkitError
 from .footnotes import FootnoteLink, footnote_text
+from .join import AnnotatedBlock, iter_parts
 from .jsonl import dumps
+from .layout import Layout
 from .models import Annotation, Block, RegistryEntity
 from .nlp import block_text
-from .paths import resolve_annotations_dir, resolve_corpus_dir
-from .stream import AnnotatedBlock, Shard, document_shards, iter_blocks, iter_parts, shard_parts
+from .readers import iter_blocks
+from .schema import Schema
+from .shards import Shard, document_shards, shard_parts
 
-LAYER_ORDER = {layer: i for i, layer in enumerate(Annotation.LAYERS)}
 CONTEXTS = ("none", "sentence", "paragraph")
 # A marker may follow the span after closing quotes and punctuation: Iran,”[6]
 FOLLOWING_MARKERS = re.compile(r"[”\"’'.,;:!?)]*((?:\[\d+\])+)")
@@ -42,9 +44,12 @@ def extract(*, layer: str = "entities", labels: Iterable[str] = (), entities: It
             n_process: int = 1) -> Iterator[dict[str, Any]]:
     """Yield one plain dict per annotation, in reading order.
 
-    ``layer`` is ``entities``, ``dates``, ``claims`` or ``all``; ``labels``
-    and ``entities`` filter (an entity filter keeps mentions of those
-    entities and claims held by or about them). With ``n_process > 1`` the
+    ``layer`` is a layer the schema declares, or ``all``; ``labels`` and
+    ``entities`` filter (an entity filter keeps the records whose attributes
+    name one of those registry ids: mentions, and claims held by or about
+    them). Each record has the common fields, then every attribute the
+    schema declares for its layer (``null`` when absent); a span linked to
+    the registry also gets ``canonical`` and ``entity_footnotes``. With ``n_process > 1`` the
     documents are shared out to worker processes and the records still come
     in reading order. Arguments are checked here, before the first record is
     asked for.
@@ -76,8 +81,7 @@ def extract_jsonl(*, layer: str = "entities", labels: Iterable[str] = (), entiti
 
 @dataclass(frozen=True)
 class _Plan:
-    corpus_dir: Path
-    annotations_dir: Path
+    layout: Layout
     layers: list[str]
     work: Callable[..., list[dict[str, Any]]]
     nlp: Language | None
@@ -88,26 +92,25 @@ class _Plan:
 
 def _plan(layer: str, labels: Iterable[str], entities: Iterable[str], context: str, corpus_dir: str | Path | None,
           annotations_dir: str | Path | None, nlp: Language | None, n_process: int) -> _Plan:
-    if layer != "all" and layer not in LAYER_ORDER:
-        raise ToolkitError(f"unknown layer {quote(layer)}; use entities, dates, claims or all")
     if context not in CONTEXTS:
         raise ToolkitError(f"unknown context {quote(context)}; use none, sentence or paragraph")
     if n_process < 1:
         raise ToolkitError("n_process must be at least 1")
-    cdir = resolve_corpus_dir(corpus_dir)
-    adir = resolve_annotations_dir(annotations_dir)
-    checks = load_checks(adir)
-    layers = checks.layers(LAYER_ORDER if layer == "all" else [layer])
-    known = {label for name in layers for label in checks.schema.layers[name].labels}
+    layout = Layout.open(corpus_dir=corpus_dir, annotations_dir=annotations_dir)
+    if layer != "all" and layer not in layout.schema.layers:
+        raise ToolkitError(f"unknown layer {quote(layer)}; use {', '.join(layout.schema.layers)} or all")
+    checks = load_checks(layout)
+    layers = [spec.name for spec in layout.schema.chosen(None if layer == "all" else [layer])]
+    known = {label for name in layers for label in layout.schema.layers[name].labels}
     _known("label", set(labels), known, f"labels of {' and '.join(layers)}")
     _known("entity", set(entities), set(checks.registry), "registry ids")
     registry = checks.registry
     wanted = {fn for e in registry.values() for fn in e.footnotes}
-    notes = {b.id: _note(b) for b in iter_blocks(cdir) if b.id in wanted} if wanted else {}
-    work = partial(_part_records, keep=_Filter(frozenset(labels), frozenset(entities)), registry=registry,
-                   notes=notes, context=context)
-    shards = document_shards(cdir, adir, layers=layers, checks=checks) if n_process > 1 else iter(())
-    return _Plan(cdir, adir, layers, work, nlp, context == "sentence", shards, checks)
+    notes = {b.id: _note(b) for b in iter_blocks(layout) if b.id in wanted} if wanted else {}
+    work = partial(_part_records, keep=_Filter(frozenset(labels), frozenset(entities), layout.schema),
+                   registry=registry, notes=notes, context=context, schema=layout.schema)
+    shards = document_shards(layout, checks, layers=layers) if n_process > 1 else iter(())
+    return _Plan(layout, layers, work, nlp, context == "sentence", shards, checks)
 
 
 def _known(what: str, asked: set[str], known: set[str], kind: str, shown: int = 60) -> None:
@@ -123,7 +126,7 @@ def _known(what: str, asked: set[str], known: set[str], kind: str, shown: int = 
 def _serial(plan: _Plan) -> Iterator[dict[str, Any]]:
     from .nlp import make_nlp
 
-    parts = iter_parts(plan.corpus_dir, plan.annotations_dir, layers=plan.layers, checks=plan.checks)
+    parts = iter_parts(plan.layout, plan.checks, layers=plan.layers)
     pipeline = make_nlp(plan.nlp) if plan.sentences else None
     return (record for part in parts for record in plan.work(part, nlp=pipeline))
 
@@ -135,16 +138,17 @@ def _in_workers(plan: _Plan, n_process: int) -> Iterator[str]:
     the generator is closed early, the pool is terminated before its folder is
     removed, so nothing is left behind.
     """
-    import multiprocessing
     import tempfile
 
     from .interrupt import deferred
+    from .parallel import map_in_workers
 
     with deferred():  # a signal must not come between creating the folder and its cleanup being set up
         folder = tempfile.TemporaryDirectory(prefix="toolkit-extract-")
-    with folder as tmp, multiprocessing.Pool(
-            n_process, initializer=_init_worker, initargs=(plan.nlp, plan.sentences, plan.work, tmp)) as pool:
-        for path in pool.imap(_extract_shard, enumerate(plan.shards)):
+    with folder as tmp:
+        setup = partial(_worker_setup, plan.nlp, plan.sentences)
+        for path in map_in_workers(partial(_extract_shard, plan.work, tmp), enumerate(plan.shards), n_process,
+                                   setup=setup):
             with open(path, encoding="utf-8") as f:
                 text = f.read()
             os.unlink(path)
@@ -152,23 +156,20 @@ def _in_workers(plan: _Plan, n_process: int) -> Iterator[str]:
                 yield text[:-1]
 
 
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(nlp: Language | None, sentences: bool, work: Callable[..., list[dict[str, Any]]], tmp: str) -> None:
-    from .interrupt import setup_worker
+def _worker_setup(nlp: Language | None, sentences: bool) -> dict[str, Any]:
     from .nlp import make_nlp
 
-    setup_worker()  # Ctrl-C reaches workers too: the parent alone stops the pool, and workers die with it
-    _WORKER.update(nlp=make_nlp(nlp) if sentences else None, work=work, tmp=tmp)
+    return {"nlp": make_nlp(nlp) if sentences else None}
 
 
-def _extract_shard(item: tuple[int, Shard]) -> str:
+def _extract_shard(work: Callable[..., list[dict[str, Any]]], tmp: str, item: tuple[int, Shard]) -> str:
+    from .parallel import worker_state
+
     index, shard = item
-    path = os.path.join(_WORKER["tmp"], f"{index:08d}.jsonl")
+    path = os.path.join(tmp, f"{index:08d}.jsonl")
     with open(path, "w", encoding="utf-8") as f:
         for part in shard_parts(shard):
-            for record in _WORKER["work"](part, nlp=_WORKER["nlp"]):
+            for record in work(part, nlp=worker_state()["nlp"]):
                 f.write(dumps(record) + "\n")
     return path
 
@@ -179,25 +180,21 @@ class _Filter:
 
     labels: frozenset[str]
     entities: frozenset[str]
+    schema: Schema
 
     def __call__(self, a: Annotation) -> bool:
-        return (not self.labels or a.label in self.labels) and (not self.entities or self._concerns(a))
-
-    def _concerns(self, a: Annotation) -> bool:
-        if a.layer == "entities":
-            return a.attrs.get("entity") in self.entities
-        if a.layer == "claims":
-            return a.attrs.get("holder") in self.entities or bool(self.entities & set(a.attrs.get("about") or ()))
-        return False
+        return (not self.labels or a.label in self.labels) and (
+            not self.entities or bool(self.entities & self.schema.layers[a.layer].refers_to(a.attrs)))
 
 
 def _part_records(part: list[AnnotatedBlock], *, keep: Callable[[Annotation], bool],
                   registry: dict[str, RegistryEntity], notes: dict[str, dict[str, Any]], context: str,
-                  nlp: Language | None) -> list[dict[str, Any]]:
+                  schema: Schema, nlp: Language | None) -> list[dict[str, Any]]:
+    order = {name: i for i, name in enumerate(schema.layers)}
     chosen = []
     for item in part:
         taken = sorted((a for anns in item.layers.values() for a in anns if keep(a)),
-                       key=lambda a: (a.start, -a.end, LAYER_ORDER[a.layer]))
+                       key=lambda a: (a.start, -a.end, order[a.layer]))
         if taken:
             chosen.append((item, taken))
     docs: Iterable[Doc | None]
@@ -209,7 +206,7 @@ def _part_records(part: list[AnnotatedBlock], *, keep: Callable[[Annotation], bo
     for (item, taken), doc in zip(chosen, docs, strict=True):
         links = {link.start: link for link in item.links}
         for a in taken:
-            records.append(_record(a, item.block, doc, context, links, registry, notes))
+            records.append(_record(a, item.block, doc, context, links, registry, notes, schema))
     return records
 
 
@@ -217,30 +214,26 @@ def _note(block: Block) -> dict[str, Any]:
     return {"footnote": block.id, "number": block.number, "part": block.part, "text": footnote_text(block)}
 
 
-def _record(a: Annotation, block: Block, doc: Doc | None, context: str, links: dict[int | None, FootnoteLink],
-            registry: dict[str, RegistryEntity], notes: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _record(a: Annotation, block: Block, doc: Doc | None, context: str, links: dict[int, FootnoteLink],
+            registry: dict[str, RegistryEntity], notes: dict[str, dict[str, Any]], schema: Schema) -> dict[str, Any]:
     record: dict[str, Any] = {
         "id": a.id, "layer": a.layer, "doc": block.doc, "paragraph": block.id, "part": block.part,
         "section": block.section, "start": a.start, "end": a.end, "text": a.text, "label": a.label,
     }
-    if a.layer == "entities":
-        entity = registry.get(a.attrs.get("entity", ""))
-        record.update({
-            "entity": a.attrs.get("entity"), "canonical": entity.name if entity else None,
-            "mention": a.attrs.get("mention"),
-            "entity_footnotes": [notes[fn] for fn in entity.footnotes if fn in notes] if entity else [],
-        })
-    elif a.layer == "dates":
-        record.update({"value": a.attrs.get("value"), "type": a.label, "mod": a.attrs.get("mod")})
-    else:
-        record.update({"type": a.attrs.get("type"), "holder": a.attrs.get("holder"),
-                       "about": list(a.attrs.get("about") or [])})
+    spec = schema.layers[a.layer]
+    for name, attribute in spec.attributes.items():
+        value = a.attrs.get(name)
+        record[name] = list(value or []) if attribute.is_list else value
+    if spec.link is not None:
+        entity = registry.get(str(a.attrs.get(spec.link)))
+        record["canonical"] = entity.name if entity else None
+        record["entity_footnotes"] = [notes[fn] for fn in entity.footnotes if fn in notes] if entity else []
     record["footnotes"] = _following_footnotes(a, block, links)
     record["context"] = _context(a, block, doc, context)
     return record
 
 
-def _following_footnotes(a: Annotation, block: Block, links: dict[int | None, FootnoteLink]) -> list[dict[str, Any]]:
+def _following_footnotes(a: Annotation, block: Block, links: dict[int, FootnoteLink]) -> list[dict[str, Any]]:
     m = FOLLOWING_MARKERS.match(block.text, a.end)
     if not m:
         return []

@@ -31,29 +31,35 @@ class Marker:
 
 @dataclass(frozen=True, slots=True)
 class FootnoteLink:
-    """One line of the resolution report.
-
-    ``status`` is ``resolved`` or ``unresolved`` for a marker (``paragraph``,
-    ``start``, ``end`` set), ``unreferenced`` for a body no marker points to,
-    and ``duplicate`` for a second body with the same number in the same part.
-    """
+    """A marker and the footnote body it points to: ``status`` is ``resolved`` or ``unresolved`` (no body)."""
 
     status: str
     doc: str
     part: int | None
     number: int
-    paragraph: str | None = None
-    start: int | None = None
-    end: int | None = None
+    paragraph: str
+    start: int
+    end: int
     footnote: str | None = None
     footnote_text: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        if self.paragraph is None:
-            for key in ("paragraph", "start", "end"):
-                del d[key]
-        return d
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class FootnoteBody:
+    """A body no marker links to: ``status`` is ``unreferenced``, or ``duplicate`` (a second body with its number)."""
+
+    status: str
+    doc: str
+    part: int | None
+    number: int
+    footnote: str
+    footnote_text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 def footnote_text(block: Block) -> str:
@@ -76,17 +82,32 @@ def find_markers(block: Block) -> list[Marker]:
             for m in MARKER.finditer(block.text, skip)]
 
 
-def resolve_footnotes(blocks: Iterable[Block]) -> Iterator[FootnoteLink]:
+def resolve_footnotes(blocks: Iterable[Block]) -> Iterator[FootnoteLink | FootnoteBody]:
     """Resolve every marker of ``blocks`` (in reading order) within its document and part.
 
     Yields the markers of each part in order, then its unreferenced and
     duplicate bodies.
     """
     for (doc, part), group in groupby(blocks, key=lambda b: (b.doc, b.part)):
-        yield from _resolve_part(doc, part, list(group))
+        yield from resolve_part(doc, part, list(group))
 
 
-def _resolve_part(doc: str, part: int | None, blocks: list[Block]) -> Iterator[FootnoteLink]:
+def links_by_block(blocks: Iterable[Block]) -> dict[str, list[FootnoteLink]]:
+    """Block id -> the links of its markers, in order: the one place they are built for readers.
+
+    >>> b = Block("d.p1.para1", "d", "paragraph", 1, None, "Iraq.[1]", 0, 8)
+    >>> fn = Block("d.p1.fn1", "d", "footnote", 1, None, "[1] A note.", 9, 20, number=1)
+    >>> [(link.start, link.footnote) for link in links_by_block([b, fn])["d.p1.para1"]]
+    [(5, 'd.p1.fn1')]
+    """
+    found: dict[str, list[FootnoteLink]] = {}
+    for link in resolve_footnotes(blocks):
+        if isinstance(link, FootnoteLink):
+            found.setdefault(link.paragraph, []).append(link)
+    return found
+
+
+def resolve_part(doc: str, part: int | None, blocks: list[Block]) -> Iterator[FootnoteLink | FootnoteBody]:
     bodies: dict[int, Block] = {}
     duplicates: list[Block] = []
     for block in blocks:
@@ -108,8 +129,6 @@ def _resolve_part(doc: str, part: int | None, blocks: list[Block]) -> Iterator[F
                 footnote_text=footnote_text(body) if body else None)
     for number, body in bodies.items():
         if number not in referenced:
-            yield FootnoteLink("unreferenced", doc, part, number, footnote=body.id,
-                               footnote_text=footnote_text(body))
+            yield FootnoteBody("unreferenced", doc, part, number, body.id, footnote_text(body))
     for body in duplicates:
-        yield FootnoteLink("duplicate", doc, part, body.number or 0, footnote=body.id,
-                           footnote_text=footnote_text(body))
+        yield FootnoteBody("duplicate", doc, part, body.number or 0, body.id, footnote_text(body))

@@ -18,7 +18,6 @@ from pathlib import Path
 from .errors import ToolkitError
 from .jsonl import atomic_open, check_readable, dumps
 from .models import KINDS, Artefact, Block, Document, Excluded, PrintedDate
-from .paths import resolve_corpus_dir
 
 ORDINALS = {w: i for i, w in enumerate(
     "one two three four five six seven eight nine ten".split(), start=1)}
@@ -322,10 +321,7 @@ def ingest(source_path: str | Path, *, doc: str, corpus_dir: str | Path | None =
     each is written to a temporary file first, and the renames run with
     signals held back (:func:`toolkit.interrupt.deferred`).
     """
-    import os
-    from contextlib import ExitStack
-
-    from .interrupt import deferred
+    from .writers import write_document
 
     source_path = Path(source_path)
     source = read_source(source_path)
@@ -333,23 +329,4 @@ def ingest(source_path: str | Path, *, doc: str, corpus_dir: str | Path | None =
         document, blocks = segment(source, doc=doc, source_name=source_path.name)
     except ToolkitError as e:
         raise ToolkitError(e.message, file=source_path, line=e.line) from None
-    folder = resolve_corpus_dir(corpus_dir, must_exist=False) / doc
-    targets = [folder / source_path.name, folder / "document.json", folder / "blocks.jsonl"]
-    if not force:
-        for target in targets:
-            if target.exists():
-                raise ToolkitError("file exists; pass --force (force=True) to replace it", file=target)
-    with ExitStack() as pending:
-        # Entered last to first, so that they are moved into place first to last, as before.
-        files = [pending.enter_context(atomic_open(target, binary=i == 0))
-                 for i, target in reversed(list(enumerate(targets)))][::-1]
-        files[0].write(source_path.read_bytes())
-        files[1].write(dumps(document.to_dict(), indent=2) + "\n")
-        for block in blocks:
-            files[2].write(dumps(block.to_dict()) + "\n")
-        for f in files:  # what can fail slowly (a full disk) fails here, while every old file is still in place
-            f.flush()
-            os.fsync(f.fileno())
-        with deferred():
-            pending.close()  # each atomic_open moves its file into place
-    return folder
+    return write_document(document, blocks, source_path.read_bytes(), corpus_dir=corpus_dir, force=force)

@@ -63,9 +63,12 @@ class Document:
     length: int
     excluded: tuple[Excluded, ...] = ()
     artefacts: tuple[Artefact, ...] = ()
+    retired: tuple[str, ...] = ()  # block ids that named blocks since deleted: never given again
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        from .versions import FIELD, FORMAT_VERSION
+
+        return {FIELD: FORMAT_VERSION, **asdict(self), "retired": list(self.retired)}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Document:
@@ -79,6 +82,7 @@ class Document:
             length=d["length"],
             excluded=tuple(Excluded(**x) for x in d.get("excluded", ())),
             artefacts=tuple(Artefact(**x) for x in d.get("artefacts", ())),
+            retired=tuple(d.get("retired", ())),
         )
 
 
@@ -140,12 +144,10 @@ class RegistryEntity:
 class Annotation:
     """A standoff span of one block in one layer.
 
-    ``attrs`` holds the layer's own attributes: ``entity`` and ``mention`` for
-    entities; ``value`` and ``mod`` for dates; ``type``, ``holder`` and
-    ``about`` for claims.
+    ``attrs`` holds the layer's own attributes, as ``schema.json`` declares
+    them (``entity`` and ``mention`` for entities, say).
     """
 
-    LAYERS: ClassVar[tuple[str, ...]] = ("entities", "dates", "claims")
     COMMON: ClassVar[tuple[str, ...]] = ("id", "paragraph", "start", "end", "text", "label")
 
     layer: str
@@ -199,7 +201,8 @@ BLOCK_FIELDS: FieldSpec = {
 DOCUMENT_FIELDS: FieldSpec = {
     "id": ((str,), True), "title": ((str,), True), "author": (_OPT_STR, False), "dates": ((list,), False),
     "source": ((str,), True), "sha256": ((str,), True), "length": ((int,), True),
-    "excluded": ((list,), False), "artefacts": ((list,), False),
+    "excluded": ((list,), False), "artefacts": ((list,), False), "retired": ((list,), False),
+    "format_version": ((str,), True),
 }
 # The records listed inside document.json.
 DOCUMENT_LISTS: dict[str, FieldSpec] = {

@@ -1,17 +1,19 @@
 """Blocks and their annotations as spaCy Docs, every layer a span group.
 
-Each Span carries its annotation id (``span.id_``) and label; entity spans
-also carry the registry id (``span.kb_id_``). The full record is found by id
-(``corpus.annotation(span.id_)``), never through ``Span._`` extensions, which
-spaCy keys by offsets and so shares between layers.
+Each Span carries its annotation id (``span.id_``) and label; spans of a
+layer that links to the registry also carry the registry id
+(``span.kb_id_``); the layer the schema marks ``ents`` is also ``doc.ents``.
+The full record is found by id (``corpus.annotation(span.id_)``), never
+through ``Span._`` extensions, which spaCy keys by offsets and so shares
+between layers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import Any, TypeVar
 
 from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
@@ -20,60 +22,65 @@ from spacy.util import filter_spans
 
 from .display import quote
 from .errors import ToolkitError
-from .footnotes import FootnoteLink
-from .models import Annotation, Block
-
-if TYPE_CHECKING:
-    from .stream import Shard
+from .join import AnnotatedBlock
+from .schema import Schema
+from .shards import Shard
 
 FOOTNOTE_REFS = "footnote_refs"
 T = TypeVar("T")
 
 
-def attach_spans(
-    doc: Doc,
-    block: Block,
-    layers: Mapping[str, Sequence[Annotation]],
-    links: Iterable[FootnoteLink] = (),
-) -> Doc:
-    """Add ``doc.spans[layer]`` for every layer, ``doc.ents``, and the footnote markers.
+def attach_spans(doc: Doc, item: AnnotatedBlock, schema: Schema) -> Doc:
+    """Add ``doc.spans[layer]`` for every layer of ``item``, ``doc.ents``, and the footnote markers.
 
     Raises ToolkitError (naming the annotation) for a span that does not
     start and end on token boundaries: ``toolkit validate`` reports those.
     """
+    block = item.block
     doc.user_data.update(
         {"block": block.id, "doc": block.doc, "part": block.part, "kind": block.kind,
          "section": block.section})
     starts = {offset: i for i, offset in enumerate(doc.to_array(IDX).tolist())}
     ends = {offset + length: i for i, (offset, length) in enumerate(doc.to_array([IDX, LENGTH]).tolist())}
-    for layer, records in layers.items():
+    ents: list[Span] | None = None
+    for layer, records in item.layers.items():
+        spec = schema.layers[layer]
         spans = []
         for a in records:
             first, last = starts.get(a.start), ends.get(a.end)
-            span = None if first is None or last is None else Span(
-                doc, first, last + 1, label=a.label, kb_id=str(a.attrs.get("entity") or ""), span_id=a.id)
-            if span is None:
+            if first is None or last is None:
                 raise ToolkitError(
                     f"span {a.start}:{a.end} {quote(a.text)} does not align with token boundaries",
-                    file=f"{a.layer}.jsonl", record=a.id, code="E201")
-            spans.append(span)
+                    file=spec.file, record=a.id, code="E201")
+            kb_id = a.attrs.get(spec.link) if spec.link else None
+            spans.append(Span(doc, first, last + 1, label=a.label, kb_id=kb_id if isinstance(kb_id, str) else "",
+                              span_id=a.id))
         doc.spans[layer] = spans
-        if layer == "entities":
-            doc.ents = filter_spans(spans)
+        if spec.ents:
+            ents = (ents or []) + spans
+    if ents is not None:  # the gold spans replace what a pipeline's own NER found
+        doc.ents = filter_spans(ents)
     refs = []
-    for link in links:
-        if link.paragraph == block.id and link.start is not None and link.end is not None:
-            span = doc.char_span(link.start, link.end, label="FOOTNOTE_REF",
-                                 kb_id=link.footnote or "", span_id=link.footnote or "")
-            if span is None:
-                raise ToolkitError("footnote marker is not a token of its own; build the "
-                                   "pipeline with toolkit.make_nlp()", record=block.id)
-            refs.append(span)
+    for link in item.links:
+        span = doc.char_span(link.start, link.end, label="FOOTNOTE_REF",
+                             kb_id=link.footnote or "", span_id=link.footnote or "")
+        if span is None:
+            raise ToolkitError("footnote marker is not a token of its own; build the "
+                               "pipeline with toolkit.make_nlp()", record=block.id)
+        refs.append(span)
     doc.spans[FOOTNOTE_REFS] = refs
     return doc
 
 
-def stream_docs(corpus_dir: str | Path | None = None, annotations_dir: str | Path | None = None, *,
+def docs_of(items: Iterable[AnnotatedBlock], schema: Schema, nlp: Language, *, batch_size: int = 256) -> Iterator[Doc]:
+    """The Doc of every annotated block, through ``nlp.pipe``: what every Docs reader runs."""
+    from .nlp import block_text
+
+    pairs = ((block_text(nlp, item.block), item) for item in items)
+    return (attach_spans(doc, item, schema) for doc, item in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size))
+
+
+def stream_docs(*, corpus_dir: str | Path | None = None, annotations_dir: str | Path | None = None,
                 nlp: Language | None = None, batch_size: int = 256) -> Iterator[Doc]:
     """One Doc per block of the corpus, with every layer attached, holding one part at a time.
 
@@ -84,18 +91,18 @@ def stream_docs(corpus_dir: str | Path | None = None, annotations_dir: str | Pat
     >>> doc.user_data["block"], [s.text for s in doc.spans["entities"]]
     ('pwc.front.title1', ['Worker Communism'])
     """
-    from .nlp import block_text, make_nlp
-    from .stream import iter_parts
+    from .checks import load_checks
+    from .join import iter_parts
+    from .layout import Layout
+    from .nlp import make_nlp
 
-    parts = iter_parts(corpus_dir, annotations_dir)
-    pipeline = make_nlp(nlp)
-    pairs = ((block_text(pipeline, item.block), item) for part in parts for item in part)
-    return (attach_spans(doc, item.block, item.layers, item.links)
-            for doc, item in pipeline.pipe(pairs, as_tuples=True, batch_size=batch_size))
+    layout = Layout.open(corpus_dir=corpus_dir, annotations_dir=annotations_dir)
+    parts = iter_parts(layout, load_checks(layout))
+    return docs_of((item for part in parts for item in part), layout.schema, make_nlp(nlp), batch_size=batch_size)
 
 
-def map_docs(func: Callable[[Doc], T], corpus_dir: str | Path | None = None,
-             annotations_dir: str | Path | None = None, *, nlp: Language | None = None,
+def map_docs(func: Callable[[Doc], T], *, corpus_dir: str | Path | None = None,
+             annotations_dir: str | Path | None = None, nlp: Language | None = None,
              n_process: int = 1) -> Iterator[T]:
     """``func(doc)`` for the Doc of every block, in reading order, in ``n_process`` processes.
 
@@ -110,38 +117,27 @@ def map_docs(func: Callable[[Doc], T], corpus_dir: str | Path | None = None,
     if n_process < 1:
         raise ToolkitError("n_process must be at least 1")
     if n_process == 1:
-        return (func(doc) for doc in stream_docs(corpus_dir, annotations_dir, nlp=nlp))
-    from .stream import document_shards
+        return (func(doc) for doc in stream_docs(corpus_dir=corpus_dir, annotations_dir=annotations_dir, nlp=nlp))
+    from .checks import load_checks
+    from .layout import Layout
+    from .parallel import map_in_workers
+    from .shards import document_shards
 
-    shards = document_shards(corpus_dir, annotations_dir)
-    return _map_in_workers(func, shards, nlp, n_process)
-
-
-def _map_in_workers(func: Callable[[Doc], T], shards: Iterable[Shard], nlp: Language | None,
-                    n_process: int) -> Iterator[T]:
-    import multiprocessing
-
-    with multiprocessing.Pool(n_process, initializer=_init_worker, initargs=(nlp,)) as pool:
-        for results in pool.imap(partial(_map_shard, func), shards):
-            yield from results
+    layout = Layout.open(corpus_dir=corpus_dir, annotations_dir=annotations_dir)
+    shards = document_shards(layout, load_checks(layout))
+    results = map_in_workers(partial(_map_shard, func), shards, n_process, setup=partial(_pipeline, nlp))
+    return (result for shard_results in results for result in shard_results)
 
 
-_WORKER_NLP: list[Language] = []
-
-
-def _init_worker(nlp: Language | None) -> None:
-    from .interrupt import setup_worker
+def _pipeline(nlp: Language | None) -> dict[str, Any]:
     from .nlp import make_nlp
 
-    setup_worker()  # Ctrl-C reaches workers too: the parent alone stops the pool, and workers die with it
-    _WORKER_NLP.append(make_nlp(nlp))
+    return {"nlp": make_nlp(nlp)}
 
 
 def _map_shard(func: Callable[[Doc], T], shard: Shard) -> list[T]:
-    from .nlp import block_text
-    from .stream import shard_parts
+    from .parallel import worker_state
+    from .shards import shard_parts
 
-    pipeline = _WORKER_NLP[0]
-    pairs = ((block_text(pipeline, item.block), item) for part in shard_parts(shard) for item in part)
-    return [func(attach_spans(doc, item.block, item.layers, item.links))
-            for doc, item in pipeline.pipe(pairs, as_tuples=True, batch_size=256)]
+    items = (item for part in shard_parts(shard) for item in part)
+    return [func(doc) for doc in docs_of(items, shard.checks.schema, worker_state()["nlp"])]

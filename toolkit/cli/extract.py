@@ -13,7 +13,7 @@ from ._app import AnnotationsOpt, CorpusOpt, OutOpt, app
 
 @app.command("extract")
 def extract_command(
-    layer: Annotated[str, typer.Option("--layer", help="entities, dates, claims or all.")] = "entities",
+    layer: Annotated[str, typer.Option("--layer", help="A layer of the schema (entities, dates, claims, ...) or all.")] = "entities",
     label: Annotated[Optional[list[str]], typer.Option("--label", help="Keep this label (repeatable).")] = None,
     entity: Annotated[Optional[list[str]], typer.Option(
         "--entity", help="Keep mentions of this registry id, and claims held by or about it (repeatable).")] = None,

@@ -10,7 +10,8 @@ def footnotes_command(corpus: CorpusOpt = None, out: OutOpt = None) -> int:
     """One record per marker (resolved or unresolved), then unreferenced and duplicate bodies."""
     from ..footnotes import resolve_footnotes
     from ..jsonl import write_jsonl
-    from ..stream import iter_blocks
+    from ..layout import Layout
+    from ..readers import iter_blocks
 
-    write_jsonl(out, (link.to_dict() for link in resolve_footnotes(iter_blocks(corpus))))
+    write_jsonl(out, (link.to_dict() for link in resolve_footnotes(iter_blocks(Layout.open(corpus_dir=corpus)))))
     return 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 from typing import Annotated
 
@@ -22,12 +21,9 @@ def render_command(
     from ..jsonl import atomic_open
     from ..render import render_page
 
-    data = load_corpus(corpus, annotations)
+    data = load_corpus(corpus_dir=corpus, annotations_dir=annotations)
     title = " · ".join(d.title for d in data.documents.values())
-    by_block = defaultdict(list)
-    for annotation in data.annotations():
-        by_block[annotation.paragraph].append(annotation)
-    html = render_page(title, data, by_block, data.footnote_links(), data.entities)
+    html = render_page(title, data.annotated_blocks(), data.registry, data.layout.schema)
     with atomic_open(out) as f:
         f.write(html)
     typer.echo(f"wrote {out}", err=True)

@@ -1,4 +1,4 @@
-"""``toolkit schema NAME``: print a JSON Schema shipped with the package."""
+"""``toolkit schema NAME``: print the JSON Schema of the records a command writes."""
 
 from __future__ import annotations
 
@@ -6,14 +6,18 @@ from typing import Annotated
 
 import typer
 
-from ._app import app
+from ._app import AnnotationsOpt, app
 
 
 @app.command("schema")
 def schema_command(
-    name: Annotated[str, typer.Argument(help="entities, dates, claims, footnotes, findings or blocks.")],
+    name: Annotated[str, typer.Argument(help="A layer of schema.json (extract's records), footnotes, findings or "
+                                             "blocks.")],
+    annotations: AnnotationsOpt = None,
 ) -> None:
-    """Print the JSON Schema of the records a command writes."""
-    from ..schemas import read_schema_text
+    """Print the JSON Schema of the records a command writes (a layer's: generated from schema.json)."""
+    from ..jsonl import dumps
+    from ..layout import Layout
+    from ..json_schemas import json_schema
 
-    typer.echo(read_schema_text(name), nl=False)
+    typer.echo(dumps(json_schema(name, Layout.open(annotations_dir=annotations).schema), indent=2))

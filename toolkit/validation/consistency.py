@@ -29,6 +29,7 @@ from typing import TypeAlias
 from ..display import quote, quote_id
 from ..jsonl import BadLine, iter_lines
 from ..models import Block, RegistryEntity
+from ..schema import Schema
 from .findings import Finding, finding
 from .records import Ids, Located
 
@@ -58,23 +59,31 @@ class Survey:
     first: dict[tuple[str, str], tuple[Path, int, str, str]] = field(default_factory=dict)
 
 
-def survey(paths: dict[str, Path], ids: Ids) -> Survey:
-    """Read every layer file once: ids, annotated names, entity mention counts, analyses per string."""
+def survey(schema: Schema, paths: dict[str, Path], ids: Ids) -> Survey:
+    """Read every layer file once: ids, annotated names, registry mention counts, analyses per string.
+
+    What a layer contributes is what the schema declares: the registry
+    entities its ``link`` attribute names are mentioned; records matching its
+    ``names`` are names; its ``key`` is what the variation check compares.
+    """
     result = Survey()
     for layer, path in paths.items():
+        spec = schema.layers[layer]
         for line, record in iter_lines(path):
             if isinstance(record, BadLine):
                 continue
             rid, text, label = record.get("id"), record.get("text"), record.get("label")
             if isinstance(rid, str):
                 ids.mark(rid)
-            if not isinstance(text, str) or not isinstance(label, str) or layer not in ("entities", "dates"):
+            if spec.link is not None:
+                result.mentions[str(record.get(spec.link))] += 1
+            if not isinstance(text, str) or not isinstance(label, str):
                 continue
-            detail = record.get("entity") if layer == "entities" else record.get("value")
-            if layer == "entities":
-                result.mentions[str(detail)] += 1
-                if record.get("mention") == "NAM" and text.strip() and len(text) <= NAME_LIMIT:
-                    result.names.add(text)
+            if spec.is_name(record) and text.strip() and len(text) <= NAME_LIMIT:
+                result.names.add(text)
+            if spec.key is None:
+                continue
+            detail = record.get(spec.key)
             key = (layer, text.casefold())  # a sentence-initial "The Iranian party" is the same string
             places = result.analyses.setdefault(key, {}).setdefault(f"{label}/{detail}", [])
             if len(places) < PLACES_SHOWN:
@@ -85,9 +94,9 @@ def survey(paths: dict[str, Path], ids: Ids) -> Survey:
 
 
 
-def check_variation(found: Survey, ambiguous: frozenset[str]) -> Iterator[Finding]:
+def check_variation(found: Survey, ambiguous: Iterable[str]) -> Iterator[Finding]:
     """The same surface string with different labels, entity ids or date values."""
-    ambiguous = frozenset(a.casefold() for a in ambiguous)
+    declared = frozenset(a.casefold() for a in ambiguous)
     for key, analyses in found.analyses.items():
         if len(analyses) < 2:
             continue
@@ -97,7 +106,7 @@ def check_variation(found: Survey, ambiguous: frozenset[str]) -> Iterator[Findin
                            list(analyses.items())[:ANALYSES_SHOWN] for place in where)
         if len(analyses) > ANALYSES_SHOWN:
             places += f"; and {len(analyses) - ANALYSES_SHOWN} more analyses"
-        yield finding("I701" if text in ambiguous else "W701",
+        yield finding("I701" if text in declared else "W701",
                       f"{layer} {quoted} is annotated {len(analyses)} ways: {places}", file=path, line=line,
                       id=rid)
 
@@ -222,12 +231,13 @@ def name_pattern(registry: Iterable[RegistryEntity], found: Survey) -> NameMatch
 
 
 def check_unannotated(block: Block, path: Path, line: int, pattern: NameMatcher | None,
-                      located: list[Located], exceptions: dict[tuple[str, int, int], str]) -> Iterator[Finding]:
-    """Occurrences of registry aliases and annotated names in a block that no entity or date span covers."""
+                      located: list[Located], exceptions: dict[tuple[str, int, int], str],
+                      schema: Schema) -> Iterator[Finding]:
+    """Occurrences of registry aliases and annotated names in a block that no span of a layer with a ``key`` covers."""
     if pattern is None:
         return
     spans = sorted((i.annotation.start, i.annotation.end) for i in located
-                   if i.annotation.layer in ("entities", "dates"))
+                   if schema.layers[i.annotation.layer].key is not None)
     starts = [start for start, _ in spans]
     reach = list(accumulate((end for _, end in spans), max))  # furthest end of the spans up to each one
     for start, end in pattern.occurrences(block.text):

@@ -13,24 +13,25 @@ from pathlib import Path
 
 from ..display import quote
 from ..errors import ToolkitError
-from ..footnotes import resolve_footnotes
+from ..footnotes import FootnoteLink, resolve_footnotes
 from ..jsonl import BadLine, iter_lines
 from ..models import BLOCK_FIELDS, Block, Excluded, field_problems
-from ..stream import BLOCK_ID, document_dirs, raw_string, read_document
+from ..layout import Layout, blocks_file, document_file
+from ..readers import BLOCK_ID, raw_string, read_document_record
 from .findings import Finding, finding
 from .records import check_block
 
 Placed = tuple[Block, Path, int]  # a usable block, its file and line
 
 
-def walk_corpus(corpus_dir: Path, findings: list[Finding], unusable: dict[str, int]) -> Iterator[Placed]:
+def walk_corpus(layout: Layout, findings: list[Finding], unusable: dict[str, int]) -> Iterator[Placed]:
     """Yield the usable blocks in reading order; append the corpus's findings to ``findings``.
 
     ``unusable`` gets the id of every block line that cannot be used but
     whose id can be read, with the index of its finding in ``findings``.
     """
     seen: dict[str, int] = {}
-    for folder in document_dirs(corpus_dir):
+    for folder in layout.documents:
         placed = _document(folder, findings, seen, unusable)
         for _, part in groupby(placed, key=lambda p: (p[0].doc, p[0].part)):
             blocks = list(part)
@@ -43,9 +44,9 @@ def _document(folder: Path, findings: list[Finding], seen: dict[str, int],
     source = None  # without a usable document record, the blocks are checked without their source
     excluded: tuple[Excluded, ...] = ()
     try:
-        document = read_document(folder)
+        document = read_document_record(folder)
     except ToolkitError as e:
-        findings.append(finding(e.code or "E100", e.message, file=folder / "document.json", line=e.line))
+        findings.append(finding(e.code or "E100", e.message, file=document_file(folder), line=e.line))
     else:
         excluded = document.excluded
         source_path = folder / document.source
@@ -58,7 +59,7 @@ def _document(folder: Path, findings: list[Finding], seen: dict[str, int],
             if hashlib.sha256(data).hexdigest() != document.sha256:
                 findings.append(finding("E108", "sha256 of the source differs from document.json",
                                         file=source_path, id=document.id))
-    path = folder / "blocks.jsonl"
+    path = blocks_file(folder)
     previous_end = 0
     raw = _RawLines(path)
     for line, record in iter_lines(path):
@@ -131,9 +132,10 @@ def _against_source(block: Block, source: str, previous_end: int,
 def _footnotes(placed: list[Placed]) -> Iterator[Finding]:
     where = {block.id: (path, line) for block, path, line in placed}
     for link in resolve_footnotes(block for block, _, _ in placed):
-        block_id = link.paragraph or link.footnote or ""
+        block_id = link.paragraph if isinstance(link, FootnoteLink) else link.footnote
         path, line = where[block_id]
         if link.status == "unresolved":
+            assert isinstance(link, FootnoteLink)
             yield finding("E505", f"marker [{link.number}] at {link.start}:{link.end} has no footnote "
                           f"[{link.number}] in part {link.part}", file=path, line=line, id=block_id)
         elif link.status == "unreferenced":

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypedDict
 
-from ..codes import CATALOG
+from .codes import CATALOG
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from ..models import (
 )
 from ..timex import MODS, TYPES, is_old_style, text_contradiction, timex_problem
 from .findings import Finding, Where, finding
-from .schema import LayerSchema, Schema
+from ..schema import LayerSchema, Schema
 
 HOLDER_WORDS = {"author", "unspecified"}
 
@@ -171,7 +171,7 @@ def check_annotation(item: Located, block: Block | None, layer: LayerSchema,
                       f"{quote(block.text[ann.start:ann.end])} at {ann.start}:{ann.end}", **where)
     else:
         usable = True
-        yield from _edges(ann, where)
+        yield from _edges(ann, layer, where)
     if ann.label not in layer.labels:
         yield finding("E401", f"label {quote(ann.label)} is not in the {layer.name} label set "
                       f"({', '.join(sorted(layer.labels))})", **where)
@@ -183,14 +183,15 @@ def _is_punct(ch: str) -> bool:
     return unicodedata.category(ch).startswith("P")
 
 
-def _edges(ann: Annotation, where: Where) -> Iterator[Finding]:
+def _edges(ann: Annotation, layer: LayerSchema, where: Where) -> Iterator[Finding]:
     text = ann.text
     if text != text.strip():
         yield finding("E202", f"{quote(text)} starts or ends with whitespace", **where)
     elif _is_punct(text[0]) or (_is_punct(text[-1]) and not _balanced_close(text)):
         yield finding("W203", f"{quote(text)} starts or ends with punctuation", **where)
-    if MARKER.search(text):
-        yield finding("E204", f"{quote(text)} contains a footnote marker", **where)
+    if not layer.markers_inside and MARKER.search(text):
+        yield finding("E204", f"{quote(text)} contains a footnote marker (the {layer.name} layer keeps them "
+                      "outside its spans)", **where)
 
 
 def _balanced_close(text: str) -> bool:
@@ -204,13 +205,16 @@ def _attributes(ann: Annotation, layer: LayerSchema, registry: Mapping[str, Regi
     for name, spec in layer.attributes.items():
         value = ann.attrs.get(name)
         if value is None:
-            if spec.get("required"):
+            if spec.required:
                 yield finding("E403", f"missing attribute {name!r}", **where)
             continue
-        if "enum" in spec and value not in spec["enum"]:
-            yield finding("E402", f"{name}={quote(value)} is not one of {', '.join(map(str, spec['enum']))}", **where)
-        kind = spec.get("kind")
-        if kind == "registry_id":
+        if spec.enum is not None and value not in spec.enum:
+            yield finding("E402", f"{name}={quote(value)} is not one of {', '.join(map(str, spec.enum))}", **where)
+        kind = spec.type
+        if kind == "string":
+            if not isinstance(value, str) and spec.enum is None:
+                yield finding("E402", f"{name} should be a string, not {quote(value)}", **where)
+        elif kind == "registry_id":
             entity = registry.get(value) if isinstance(value, str) else None
             if entity is None:
                 yield finding("E501", f"entity {quote(value)} is not in the registry", **where)

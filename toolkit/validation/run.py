@@ -14,13 +14,13 @@ from ..display import quote
 from ..jsonl import BadLine, iter_lines
 from ..models import Block, RegistryEntity
 from ..nlp import make_nlp
-from ..paths import resolve_annotations_dir, resolve_corpus_dir
-from ..stream import RAW_ID_RULE, block_positions, document_dirs
+from ..layout import Layout, blocks_file
+from ..readers import RAW_ID_RULE, block_positions
+from ..schema import LayerSchema
 from .consistency import check_unannotated, check_variation, name_pattern, read_exceptions, survey
 from .corpus_checks import walk_corpus
 from .findings import Finding, finding
 from .records import Ids, Located, check_record, check_registry
-from .schema import LayerSchema, read_schema
 from .spans import check_alignment, check_overlaps
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -35,21 +35,20 @@ def run(*, corpus_dir: str | Path | None, annotations_dir: str | Path | None,
     read alongside them (layer files are in reading order), and only block
     ids, the registry and the distinct annotated names are kept for the run.
     """
-    cdir = resolve_corpus_dir(corpus_dir)
-    adir = resolve_annotations_dir(annotations_dir)
-    schema = read_schema(adir)
+    layout = Layout.open(corpus_dir=corpus_dir, annotations_dir=annotations_dir)
+    schema = layout.schema
     findings: list[Finding] = []
     ids = Ids()
     registry: dict[str, RegistryEntity] = {}
     registry_lines: dict[str, int] = {}
-    registry_path = adir / "registry.jsonl"
+    registry_path = layout.registry_file
     findings.extend(check_registry(registry_path, schema, ids.registry, registry, registry_lines))
-    paths = {name: adir / f"{name}.jsonl" for name in schema.layers if (adir / f"{name}.jsonl").exists()}
-    found = survey(paths, ids)
-    exceptions, problems = read_exceptions(adir / "exceptions.jsonl")
+    paths = layout.layer_files()
+    found = survey(schema, paths, ids)
+    exceptions, problems = read_exceptions(layout.exceptions_file)
     findings.extend(problems)
     pattern = name_pattern(registry.values(), found)
-    positions = block_positions(cdir)
+    positions = block_positions(layout)
     cursors = [_Cursor(paths[name], schema.layers[name], order, positions, ids, findings)
                for order, name in enumerate(paths)]
     tokenize = make_nlp(nlp).tokenizer
@@ -57,7 +56,7 @@ def run(*, corpus_dir: str | Path | None, annotations_dir: str | Path | None,
     kinds: dict[str, str] = {}
     unusable: dict[str, int] = {}  # block id of an unusable block line -> index of its finding
     left: Counter[str] = Counter()  # block id -> records left without their (unusable) block
-    for block, path, line in walk_corpus(cdir, findings, unusable):
+    for block, path, line in walk_corpus(layout, findings, unusable):
         position = positions.get(block.id)
         if position is None:  # its records are counted in this finding, as for any unusable block line
             unusable[block.id] = len(findings)
@@ -76,14 +75,14 @@ def run(*, corpus_dir: str | Path | None, annotations_dir: str | Path | None,
             findings.extend(check_overlaps(cursor.layer, in_layer))
             located.extend(in_layer)
         findings.extend(check_alignment(tokenize, block, located))
-        findings.extend(check_unannotated(block, path, line, pattern, located, exceptions))
+        findings.extend(check_unannotated(block, path, line, pattern, located, exceptions, schema))
     late: dict[str, list[tuple[_Cursor, int, dict[str, Any]]]] = {}
     for cursor in cursors:
         for record_line, record in cursor.orphans(len(positions)):
             findings.extend(_orphan(record, record_line, cursor, registry, positions, unusable, left))
         for record_line, record in cursor.late:
             late.setdefault(str(record.get("paragraph")), []).append((cursor, record_line, record))
-    findings.extend(_check_late(cdir, late, registry, tokenize))
+    findings.extend(_check_late(layout, late, registry, tokenize))
     for fn, entity in listed.items():
         if fn not in positions:
             findings.append(finding("E103", f"footnote {quote(fn)} is not a block of the corpus", file=registry_path,
@@ -187,7 +186,7 @@ class _Cursor:
             self._pending = self._next()
 
 
-def _check_late(corpus_dir: Path, late: dict[str, list[tuple[_Cursor, int, dict[str, Any]]]],
+def _check_late(layout: Layout, late: dict[str, list[tuple[_Cursor, int, dict[str, Any]]]],
                 registry: dict[str, RegistryEntity], tokenize: Any) -> Iterator[Finding]:
     """Check the out-of-order records against their blocks and the other records of those blocks.
 
@@ -205,8 +204,8 @@ def _check_late(corpus_dir: Path, late: dict[str, list[tuple[_Cursor, int, dict[
                     and record["paragraph"] in late
                     and (id(cursor), line) not in late_lines):
                 others.setdefault(str(record["paragraph"]), []).append((cursor, line, record))
-    for folder in document_dirs(corpus_dir):
-        for _, raw_block in iter_lines(folder / "blocks.jsonl"):
+    for folder in layout.documents:
+        for _, raw_block in iter_lines(blocks_file(folder)):
             if isinstance(raw_block, BadLine) or raw_block.get("id") not in late:
                 continue
             try:

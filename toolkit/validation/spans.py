@@ -17,7 +17,7 @@ from ..display import quote, quote_id
 from ..models import Block
 from .findings import Finding, Where, finding
 from .records import Located
-from .schema import LayerSchema
+from ..schema import LayerSchema
 
 
 def check_alignment(tokenize: Callable[[str], Doc], block: Block, located: list[Located]) -> Iterator[Finding]:

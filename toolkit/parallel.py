@@ -1,0 +1,48 @@
+"""The one parallel map: work on shards of whole documents in worker processes, results in order.
+
+Both ``extract`` and ``map_docs`` run on it. Each worker builds its state
+once (a spaCy pipeline, say) with ``setup``; work functions find it with
+:func:`worker_state`. Ctrl-C and termination reach the workers too (see
+:mod:`toolkit.interrupt`): the parent alone stops the pool, and workers die
+with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+from .errors import ToolkitError
+
+T = TypeVar("T")
+R = TypeVar("R")
+_STATE: dict[str, Any] = {}
+
+
+def map_in_workers(work: Callable[[T], R], items: Iterable[T], n_process: int, *,
+                   setup: Callable[[], dict[str, Any]] | None = None) -> Iterator[R]:
+    """``work(item)`` for every item, in ``n_process`` worker processes, yielded in the items' order.
+
+    ``work`` and ``setup`` must be picklable (module-level functions or
+    partials of them). Items are handed out one at a time as workers free up.
+    """
+    if n_process < 1:
+        raise ToolkitError("n_process must be at least 1")
+    import multiprocessing
+
+    with multiprocessing.Pool(n_process, initializer=_init_worker, initargs=(setup,)) as pool:
+        yield from pool.imap(work, items)
+
+
+def worker_state() -> dict[str, Any]:
+    """What ``setup`` built in this worker."""
+    return _STATE
+
+
+def _init_worker(setup: Callable[[], dict[str, Any]] | None) -> None:
+    from .interrupt import setup_worker
+
+    setup_worker()
+    _STATE.clear()
+    if setup is not None:
+        _STATE.update(setup())

@@ -1,0 +1,201 @@
+"""Writers: the annotation files written back in canonical form, checked first, atomically.
+
+Canonical form is what ``toolkit fmt`` produces and what every writer
+writes, so that a file's diff shows only what changed:
+
+- one record per line, UTF-8 kept readable, ``", "`` and ``": "`` separators;
+- layer records in reading order (block order, then start; a longer span
+  first; then id), keys in the order ``id, paragraph, start, end, text,
+  label``, the layer's attributes in the order ``schema.json`` declares
+  them, any other attribute in alphabetical order, then ``annotator`` and
+  ``note``;
+- registry records sorted by id, keys ``id, label, name, aliases,
+  description, footnotes``.
+
+Nothing is written that a reader would refuse: every record goes through the
+checks of :mod:`toolkit.checks` first, and the first error raises
+ToolkitError naming the file and record. Several files are written together
+(``Corpus.save``): each is replaced only when all of them are complete.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from contextlib import ExitStack
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from .checks import Checks, load_checks, refuse
+from .display import quote
+from .errors import ToolkitError
+from .jsonl import atomic_open, dumps
+from .layout import BLOCKS, Layout, blocks_file, document_file, shipped, writable_corpus_dir
+from .models import Annotation, Block, Document, RegistryEntity
+from .readers import iter_blocks
+from .schema import LayerSchema
+from .validation.findings import Finding
+from .validation.records import Located, check_annotation, check_block, check_entity
+from .validation.spans import check_overlaps
+
+COMMON = ("id", "paragraph", "start", "end", "text", "label")
+TRAILING = ("annotator", "note")
+
+
+def write_layer(layer: str, annotations: Iterable[Annotation], *, corpus_dir: str | Path | None = None,
+                annotations_dir: str | Path | None = None) -> int:
+    """Replace a layer's file with ``annotations``, checked, in canonical form and reading order.
+
+    Returns the number of records written. The registry is read from the
+    same annotations folder; nothing is written if any record is refused.
+    """
+    layout = Layout.open(corpus_dir=corpus_dir, annotations_dir=annotations_dir)
+    checks = load_checks(layout)
+    blocks = {block.id: block for block in iter_blocks(layout)}
+    lines = layer_lines(layout, checks, blocks, {layer: list(annotations)})
+    return write_files(layout, {layout.layer_file(layer): lines[layer]})[0]
+
+
+def write_document(document: Document, blocks: Iterable[Block], source: bytes, *,
+                   corpus_dir: str | Path | None = None, force: bool = False) -> Path:
+    """Write ``CORPUS/DOC/``: the verbatim source, ``document.json`` and ``blocks.jsonl``; returns the folder.
+
+    The blocks are checked against the source first (their text is the
+    source's text at their offsets). Existing files are replaced only with
+    ``force=True``, and the three files together or not at all. The default
+    folder is ``./corpus``, never the shipped corpus.
+    """
+    import os
+
+    from .interrupt import deferred
+
+    folder = writable_corpus_dir(corpus_dir) / document.id
+    blocks = list(blocks)
+    text = source.decode("utf-8")
+    for block in blocks:
+        refuse(check_block(block, {"file": folder / BLOCKS, "line": None, "id": block.id}))
+        if block.doc != document.id or text[block.source_start:block.source_end] != block.text:
+            raise ToolkitError("block text differs from the source at its offsets, or names another document",
+                               file=folder / BLOCKS, record=block.id, code="E107")
+    targets = [folder / document.source, document_file(folder), blocks_file(folder)]
+    if not force:
+        for target in targets:
+            if target.exists():
+                raise ToolkitError("file exists; pass --force (force=True) to replace it", file=target)
+    with ExitStack() as pending:
+        # Entered last to first, so that they are moved into place first to last.
+        files = [pending.enter_context(atomic_open(target, binary=i == 0))
+                 for i, target in reversed(list(enumerate(targets)))][::-1]
+        files[0].write(source)
+        files[1].write(dumps(document.to_dict(), indent=2) + "\n")
+        for block in blocks:
+            files[2].write(dumps(block.to_dict()) + "\n")
+        for f in files:  # what can fail slowly (a full disk) fails here, while every old file is still in place
+            f.flush()
+            os.fsync(f.fileno())
+        with deferred():
+            pending.close()  # each atomic_open moves its file into place
+    return folder
+
+
+def write_registry(entities: Iterable[RegistryEntity], *, annotations_dir: str | Path | None = None,
+                   corpus_dir: str | Path | None = None) -> int:
+    """Replace ``registry.jsonl`` with ``entities``, checked, sorted by id. Returns how many."""
+    layout = Layout.open(corpus_dir=corpus_dir, annotations_dir=annotations_dir)
+    return write_files(layout, {layout.registry_file: registry_lines(layout, entities)})[0]
+
+
+def write_files(layout: Layout, contents: Mapping[Path, list[str]]) -> list[int]:
+    """Write every file, each atomically, all replaced only after all are complete; the lines of each."""
+    _writable(layout.annotations_dir)
+    with ExitStack() as stack:
+        for path, lines in contents.items():
+            f = stack.enter_context(atomic_open(path))
+            f.writelines(line + "\n" for line in lines)
+    return [len(lines) for lines in contents.values()]
+
+
+def layer_lines(layout: Layout, checks: Checks, blocks: Mapping[str, Block],
+                layers: Mapping[str, list[Annotation]]) -> dict[str, list[str]]:
+    """The canonical lines of each layer, after every record passed the readers' checks."""
+    positions = {block_id: n for n, block_id in enumerate(blocks)}
+    ordered = {name: sorted(records, key=lambda a: reading_order(a, positions)) for name, records in layers.items()}
+    seen: dict[str, set[str]] = defaultdict(set)  # document -> annotation ids
+    out = {}
+    for name, records in ordered.items():
+        spec = layout.schema.layer(name)
+        path = layout.layer_file(name)
+        by_block: dict[str, list[Located]] = defaultdict(list)
+        for a in records:
+            if a.layer != name:
+                raise ToolkitError(f"an annotation of layer {quote(a.layer)} given for layer {quote(name)}",
+                                   file=path, record=a.id)
+            block = blocks.get(a.paragraph)
+            item = Located(a, path, 0)
+            _refuse(check_annotation(item, block, spec, checks.registry))
+            ids = seen[block.doc] if block is not None else set()
+            if a.id in ids or a.id in checks.registry:
+                raise ToolkitError(f"id {quote(a.id)} is used twice", file=path, record=a.id, code="E102")
+            ids.add(a.id)
+            by_block[a.paragraph].append(item)
+        for items in by_block.values():
+            _refuse(check_overlaps(spec, items))
+        out[name] = [canonical_dumps(canonical_annotation(a, spec)) for a in records]
+    return out
+
+
+def registry_lines(layout: Layout, entities: Iterable[RegistryEntity]) -> list[str]:
+    """The canonical lines of the registry, after every record passed the readers' checks."""
+    path = layout.registry_file
+    entities = sorted(entities, key=lambda e: e.id)
+    for before, entity in zip(entities, entities[1:], strict=False):
+        if before.id == entity.id:
+            raise ToolkitError(f"id {quote(entity.id)} is used twice", file=path, record=entity.id, code="E102")
+    for entity in entities:
+        _refuse(check_entity(entity, layout.schema, {"file": path, "line": None, "id": entity.id}))
+    return [canonical_dumps(entity.to_dict()) for entity in entities]
+
+
+def canonical_dumps(record: dict[str, Any]) -> str:
+    """One canonical line: UTF-8 kept readable, ``", "`` and ``": "`` separators, keys as given.
+
+    >>> canonical_dumps({"id": "e-1", "text": "Ba’athist / “x”"})
+    '{"id": "e-1", "text": "Ba’athist / “x”"}'
+    """
+    return json.dumps(record, ensure_ascii=False)
+
+
+def reading_order(a: Annotation, positions: Mapping[str, int]) -> tuple[int, int, int, str]:
+    """Block position, start, longer span first, id."""
+    return positions.get(a.paragraph, -1), a.start, -a.end, a.id
+
+
+def canonical_annotation(a: Annotation, layer: LayerSchema) -> dict[str, Any]:
+    """The record of ``a`` with its keys in canonical order (see the module's docstring).
+
+    >>> from toolkit.layout import Layout
+    >>> spec = Layout.open().schema.layers["entities"]
+    >>> a = Annotation("entities", "e-1", "b", 0, 4, "Iraq", "GPE", {"mention": "NAM", "entity": "iraq", "x": 1})
+    >>> list(canonical_annotation(a, spec))
+    ['id', 'paragraph', 'start', 'end', 'text', 'label', 'entity', 'mention', 'x']
+    """
+    record = a.to_dict()
+    declared = [name for name in layer.attributes if name in record]
+    others = sorted(set(record) - set(COMMON) - set(declared) - set(TRAILING))
+    return {key: record[key] for key in (*COMMON, *declared, *others, *TRAILING) if key in record}
+
+
+def _refuse(findings: Iterable[Finding]) -> None:
+    """Refuse the first error; an in-memory record has no line."""
+    refuse(replace(f, line=None) for f in findings)
+
+
+def _writable(folder: Path) -> None:
+    inside = folder.resolve()
+    for name in ("corpus", "annotations"):
+        data = shipped(name).resolve()
+        if "_data" in data.parts and inside.is_relative_to(data):
+            raise ToolkitError("refusing to write into the data of the installed package; copy it and pass "
+                               "--annotations DIR", file=folder)
