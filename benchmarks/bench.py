@@ -109,7 +109,7 @@ def _tree_hwm(pid: int) -> float:
 
 def time_docbin(corpus: Path, annotations: Path, nlp: Language, reps: int) -> float:
     """Median time of the DocBin round trip of the corpus's Docs (built once, untimed)."""
-    docs = list(stream_docs(corpus, annotations, nlp=nlp))
+    docs = list(stream_docs(corpus_dir=corpus, annotations_dir=annotations, nlp=nlp))
     return median_time(lambda: docbin_round_trip(docs, nlp), reps)
 
 
@@ -137,8 +137,8 @@ def bench_size(size: int, workdir: Path, reps: int, docbin_reps: int) -> dict[st
     r: dict[str, float] = {"blocks": sum(1 for p in corpus.glob("*/blocks.jsonl") for _ in p.open())}
 
     nlp = make_nlp()
-    r["load"] = median_time(lambda: sum(map_docs(token_count, corpus, annotations, nlp=nlp)), reps)
-    r["load_2"] = median_time(lambda: sum(map_docs(token_count, corpus, annotations, nlp=nlp, n_process=2)), reps)
+    r["load"] = median_time(lambda: sum(map_docs(token_count, corpus_dir=corpus, annotations_dir=annotations, nlp=nlp)), reps)
+    r["load_2"] = median_time(lambda: sum(map_docs(token_count, corpus_dir=corpus, annotations_dir=annotations, nlp=nlp, n_process=2)), reps)
 
     r["docbin"] = time_docbin(corpus, annotations, nlp, docbin_reps)
     texts = [json.loads(line)["text"] for p in sorted(corpus.glob("*/blocks.jsonl")) for line in p.open()]

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from toolkit import load_corpus
 from toolkit.footnotes import find_markers
+from toolkit.versions import FORMAT_VERSION
 
 MONTHS = "January February March April May June July August September October November December".split()
 
@@ -52,11 +53,11 @@ def generate(out: Path, *, blocks: int, seed: int = 13) -> dict[str, int]:
     rng = random.Random(seed)
     vocabulary = sorted({w for w in re.findall(r"\b[a-z]{2,}\b", " ".join(b.text for b in template)) if w != "s"})
     owners: dict[str, set[str]] = {}
-    for entity in template.entities.values():
+    for entity in template.registry.values():
         for alias in entity.aliases:
             owners.setdefault(alias, set()).add(entity.id)
     usable = {a: next(iter(ids)) for a, ids in owners.items() if len(ids) == 1 and not re.search(r"\d", a)}
-    registry = [e for e in template.entities.values() if any(usable.get(a) == e.id for a in e.aliases)]
+    registry = [e for e in template.registry.values() if any(usable.get(a) == e.id for a in e.aliases)]
     aliases = [a for e in registry for a in e.aliases if usable.get(a) == e.id]
     label = {e.id: e.label for e in registry}
     reserved = {w.lower() for a in aliases for w in a.split()}
@@ -105,9 +106,9 @@ def generate(out: Path, *, blocks: int, seed: int = 13) -> dict[str, int]:
         with (folder / "blocks.jsonl").open("w", encoding="utf-8") as f:
             for record in records:
                 f.write(json.dumps(record, ensure_ascii=False) + "\n")
-        document = {"id": doc, "title": records[0]["text"], "author": None, "dates": [], "source": f"{doc}.txt",
+        document = {"format_version": FORMAT_VERSION, "id": doc, "title": records[0]["text"], "author": None, "dates": [], "source": f"{doc}.txt",
                     "sha256": hashlib.sha256(source.encode("utf-8")).hexdigest(), "length": len(source),
-                    "excluded": [], "artefacts": []}
+                    "excluded": [], "artefacts": [], "retired": []}
         (folder / "document.json").write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
     writer.close()
     annotations = out / "annotations"

@@ -34,7 +34,7 @@ def test_entity_links_and_labels(corpus) -> None:  # type: ignore[no-untyped-def
         entity = corpus.entity(a.attrs["entity"])
         assert entity.label == a.label, a.id
         assert a.attrs["mention"] in ("NAM", "NOM")
-    for entity in corpus.entities.values():
+    for entity in corpus.registry.values():
         assert corpus.mentions(entity.id), entity.id
         for fn in entity.footnotes:
             assert corpus[fn].kind == "footnote"
@@ -71,8 +71,8 @@ def test_datelines_are_dated(corpus) -> None:  # type: ignore[no-untyped-def]
 def test_claim_attributes(corpus) -> None:  # type: ignore[no-untyped-def]
     for c in corpus.annotations("claims"):
         assert c.attrs["type"] in ("evaluation", "diagnosis", "prediction", "proposal", "fact")
-        assert c.attrs["holder"] in ("author", "unspecified") or c.attrs["holder"] in corpus.entities
-        assert all(x in corpus.entities for x in c.attrs["about"])
+        assert c.attrs["holder"] in ("author", "unspecified") or c.attrs["holder"] in corpus.registry
+        assert all(x in corpus.registry for x in c.attrs["about"])
         assert len(c.text) < len(corpus[c.paragraph].text) or len(corpus[c.paragraph].text) < 200, c.id
 
 

@@ -11,7 +11,8 @@ import pytest
 
 import toolkit
 from toolkit.cli import main
-from toolkit.stream import iter_blocks
+from toolkit.layout import Layout
+from toolkit.readers import iter_blocks
 
 Record = dict[str, Any]
 Lines = list[Record]
@@ -123,8 +124,8 @@ def test_agree_refuses(broken: tuple[Path, Path, str, int], capsys: pytest.Captu
 def test_loaders_refuse(broken: tuple[Path, Path, str, int]) -> None:
     corpus, annotations, code, line = broken
     loaders: list[Callable[[], object]] = [
-        lambda: toolkit.load_corpus(corpus, annotations),
-        lambda: list(toolkit.stream_docs(corpus, annotations)),
+        lambda: toolkit.load_corpus(corpus_dir=corpus, annotations_dir=annotations),
+        lambda: list(toolkit.stream_docs(corpus_dir=corpus, annotations_dir=annotations)),
         lambda: list(toolkit.extract(corpus_dir=corpus, annotations_dir=annotations, layer="all")),
     ]
     for load in loaders:
@@ -138,7 +139,7 @@ def test_loaders_refuse(broken: tuple[Path, Path, str, int]) -> None:
 def test_to_dataframe_refuses_a_file_broken_after_loading(data_copy: tuple[Path, Path]) -> None:
     pytest.importorskip("pandas")
     corpus_dir, annotations = data_copy
-    corpus = toolkit.load_corpus(corpus_dir, annotations)
+    corpus = toolkit.load_corpus(corpus_dir=corpus_dir, annotations_dir=annotations)
     _edit(annotations / "entities.jsonl", _set(3, label="NOPE"))
     with pytest.raises(toolkit.ToolkitError, match="E401"):
         corpus.to_dataframe("entities")
@@ -178,7 +179,7 @@ def test_duplicate_block_id_is_refused(data_copy: tuple[Path, Path]) -> None:
     index = next(i for i, block_id in enumerate(ids) if i > 0 and f'"{block_id}"' not in annotated)
     _edit(blocks, _set(index, id=ids[0]))  # a block without annotations takes the first block's id
     pattern = rf"blocks.jsonl:{index + 1} \(record {ids[0]}\): E102"
-    for read in (lambda: list(iter_blocks(corpus)), lambda: list(toolkit.stream_docs(corpus, annotations)),
-                 lambda: toolkit.load_corpus(corpus, annotations)):
+    for read in (lambda: list(iter_blocks(Layout.open(corpus_dir=corpus, annotations_dir=annotations))), lambda: list(toolkit.stream_docs(corpus_dir=corpus, annotations_dir=annotations)),
+                 lambda: toolkit.load_corpus(corpus_dir=corpus, annotations_dir=annotations)):
         with pytest.raises(toolkit.ToolkitError, match=pattern):
             read()

@@ -25,7 +25,7 @@ def test_lookups(corpus) -> None:  # type: ignore[no-untyped-def]
     assert corpus.annotation(mentions[0].id) is mentions[0]
     with pytest.raises(KeyError, match="no block"):
         corpus["pwc.p9.para1"]
-    with pytest.raises(ValueError, match="unknown layer"):
+    with pytest.raises(ToolkitError, match="unknown layer"):
         corpus.annotations("gossip")
 
 
@@ -64,7 +64,7 @@ def test_malformed_file_names_file_and_line(data_copy: tuple[Path, Path]) -> Non
     lines[6] = json.dumps(record)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(ToolkitError, match=r"dates.jsonl:7 \(record d-0007\): E101 missing field 'start'"):
-        load_corpus(corpus_dir, annotations)
+        load_corpus(corpus_dir=corpus_dir, annotations_dir=annotations)
 
 
 def test_streaming_loader_matches_the_in_memory_one(corpus) -> None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,8 @@ import jsonschema
 import pytest
 
 from toolkit import ToolkitError, extract
-from toolkit.schemas import NAMES, read_schema_text
+from toolkit.json_schemas import json_schema, schema_names
+from toolkit.layout import Layout
 
 from .conftest import run_cli
 
@@ -24,8 +25,9 @@ def test_cli_output_matches_its_published_schema(layer: str) -> None:
 
 
 def test_every_schema_is_valid_json_schema() -> None:
-    for name in NAMES:
-        jsonschema.Draft202012Validator.check_schema(json.loads(read_schema_text(name)))
+    schema = Layout.open().schema
+    for name in schema_names(schema):
+        jsonschema.Draft202012Validator.check_schema(json_schema(name, schema))
 
 
 def test_records_in_reading_order_with_consistent_context() -> None:

@@ -59,7 +59,8 @@ from spacy.language import Language
 
 import toolkit
 import toolkit.cli
-from toolkit.schemas import read_schema_text
+from toolkit.json_schemas import json_schema
+from toolkit.layout import Layout
 
 from .conftest import ANNOTATIONS, CORPUS
 
@@ -146,7 +147,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Small:
     corpus, annotations = build_small_corpus(root)
     errors = [f for f in toolkit.validate(corpus_dir=corpus, annotations_dir=annotations) if f.severity == "error"]
     assert not errors, errors
-    lengths = {b.id: len(b.text) for b in toolkit.load_corpus(corpus, annotations)}
+    lengths = {b.id: len(b.text) for b in toolkit.load_corpus(corpus_dir=corpus, annotations_dir=annotations)}
     return Small(root, lengths, toolkit.make_nlp())
 
 
@@ -154,7 +155,7 @@ def test_small_corpus_is_valid_and_annotated(small: Small) -> None:
     findings = toolkit.validate(corpus_dir=small.root / "corpus", annotations_dir=small.root / "annotations")
     # Warnings only for registry entities whose mentions lie outside the excerpt.
     assert {f.code for f in findings if f.severity != "info"} == {"W504"}
-    corpus = toolkit.load_corpus(small.root / "corpus", small.root / "annotations")
+    corpus = toolkit.load_corpus(corpus_dir=small.root / "corpus", annotations_dir=small.root / "annotations")
     assert len(corpus) == 16 and all(corpus.annotations(layer) for layer in LAYERS)
     assert {f.footnote for f in toolkit.resolve_footnotes(corpus) if f.status == "resolved"} == {
         f"pwc.p1.fn{n}" for n in range(1, 5)}
@@ -509,7 +510,7 @@ def check_common(result: Result, root: Path, allowed: set[int]) -> None:
         check_refusal(result, root)
 
 
-SCHEMAS = {name: jsonschema.Draft202012Validator(json.loads(read_schema_text(name)))
+SCHEMAS = {name: jsonschema.Draft202012Validator(json_schema(name, Layout.open().schema))
            for name in (*LAYERS, "findings", "footnotes")}
 
 
@@ -582,8 +583,8 @@ def check_all(corpus: Path, annotations: Path, root: Path, out: Path, nlp: Langu
         for record in jsonl(footnotes.stdout):
             SCHEMAS["footnotes"].validate(record)
 
-    loaded = read("load_corpus", lambda: toolkit.load_corpus(corpus, annotations))
-    streamed = read("stream_docs", lambda: list(toolkit.stream_docs(corpus, annotations, nlp=nlp)))
+    loaded = read("load_corpus", lambda: toolkit.load_corpus(corpus_dir=corpus, annotations_dir=annotations))
+    streamed = read("stream_docs", lambda: list(toolkit.stream_docs(corpus_dir=corpus, annotations_dir=annotations, nlp=nlp)))
 
     if validate.code == 0:  # what validate passes, every reader takes
         assert extract.code == 0, extract.stderr

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from toolkit.models import Annotation
 from toolkit.validation.consistency import NAME_LIMIT, NameMatcher
 from toolkit.validation.records import Located
-from toolkit.validation.schema import LayerSchema
+from toolkit.schema import LayerSchema
 from toolkit.validation.spans import check_overlaps
 
 from .conftest import ROOT
@@ -52,8 +52,8 @@ READ = """
 import json, sys, toolkit
 from toolkit.jsonl import read_jsonl
 corpus, annotations, touched, *names = sys.argv[1:]
-readers = {"load_corpus": lambda: toolkit.load_corpus(corpus, annotations),
-           "stream_docs": lambda: sum(1 for _ in toolkit.stream_docs(corpus, annotations)),
+readers = {"load_corpus": lambda: toolkit.load_corpus(corpus_dir=corpus, annotations_dir=annotations),
+           "stream_docs": lambda: sum(1 for _ in toolkit.stream_docs(corpus_dir=corpus, annotations_dir=annotations)),
            "read_jsonl": lambda: sum(1 for _ in read_jsonl(touched))}
 results = {}
 for name, read in [(name, readers[name]) for name in names]:
@@ -197,9 +197,9 @@ def test_block_longer_than_the_pipeline_takes(data_copy: tuple[Path, Path], tmp_
 
     corpus, annotations = data_copy
     _grow_block(corpus, tmp_path, " Lorem ipsum, dolor sit amet." * 40_000)  # 1.2 MB
-    for build in (lambda: list(toolkit.stream_docs(corpus, annotations)),
-                  lambda: list(toolkit.load_corpus(corpus, annotations).docs()),
-                  lambda: list(toolkit.map_docs(len, corpus, annotations, n_process=2)),
+    for build in (lambda: list(toolkit.stream_docs(corpus_dir=corpus, annotations_dir=annotations)),
+                  lambda: list(toolkit.load_corpus(corpus_dir=corpus, annotations_dir=annotations).docs()),
+                  lambda: list(toolkit.map_docs(len, corpus_dir=corpus, annotations_dir=annotations, n_process=2)),
                   lambda: list(toolkit.extract(corpus_dir=corpus, annotations_dir=annotations, layer="all"))):
         with pytest.raises(toolkit.ToolkitError, match="more than the pipeline takes") as caught:
             build()
@@ -279,7 +279,7 @@ def test_20k_annotations_nested_in_one_and_a_deep_chain(data_copy: tuple[Path, P
     _accepted_or_refused_at(_read(corpus, annotations, path), path)
 
 
-LAYER = LayerSchema("entities", frozenset({"GPE"}), {}, crossing=False, duplicates=False,
+LAYER = LayerSchema("entities", "entities.jsonl", ("GPE",), {}, crossing=False, duplicates=False,
                     nesting={"outer": {"mention": "NOM"}})
 
 

@@ -27,7 +27,11 @@ from toolkit.cli import main
 from toolkit.corpus import Corpus
 from toolkit.footnotes import resolve_footnotes
 from toolkit.models import Annotation, Block, RegistryEntity
-from toolkit.render import COLORS, CSS, HTML, legend, render_block, render_page
+from toolkit.checks import Checks
+from toolkit.footnotes import links_by_block
+from toolkit.join import AnnotatedBlock
+from toolkit.layout import Layout
+from toolkit.render import CSS, HTML, LABEL_COLORS, LINE_STYLES, Styles, render_block, render_page
 
 PAYLOADS = {
     "script": "<script>alert(1)</script>",
@@ -41,7 +45,10 @@ PAYLOADS = {
 ELEMENTS = {"html", "head", "meta", "title", "style", "body", "div", "h1", "h2", "h3", "p", "span", "a",
             "small", "br", "ul", "li"}
 ATTRIBUTES = {"lang", "charset", "id", "class", "href", "title"}
-CLASSES = {"tk", "kind", "legend", "footnotes", "fnref", "ent", "date", "claim", *COLORS}
+CLASSES = {"tk", "kind", "legend", "footnotes", "fnref", "hl", *(f"c{i}" for i in range(len(LABEL_COLORS))),
+           *(f"s{i}" for i in range(len(LINE_STYLES)))}
+SCHEMA = Layout.open().schema
+STYLES = Styles(SCHEMA)
 
 
 class SafetyCheck(HTMLParser):
@@ -152,7 +159,7 @@ class Data:
         document = json.loads((corpus / "pwc" / "document.json").read_text(encoding="utf-8"))
         return cls(corpus, annotations, _read(corpus / "pwc" / "blocks.jsonl"), document,
                    _read(annotations / "registry.jsonl"),
-                   {layer: _read(annotations / f"{layer}.jsonl") for layer in Annotation.LAYERS},
+                   {layer: _read(annotations / f"{layer}.jsonl") for layer in SCHEMA.layers},
                    (corpus / "pwc" / document["source"]).read_bytes().decode("utf-8"))
 
     def save(self) -> None:
@@ -174,7 +181,7 @@ class Data:
         return [a for a in self.layers[layer] if a["paragraph"] == "pwc.p1.para7"][-1]
 
     def lasts(self) -> list[dict[str, Any]]:
-        return [self.last(layer) for layer in Annotation.LAYERS]
+        return [self.last(layer) for layer in SCHEMA.layers]
 
     def entity(self) -> dict[str, Any]:
         return next(e for e in self.registry if e["id"] == ENTITY)
@@ -324,7 +331,7 @@ def test_hostile_data_renders_safely_or_is_refused(name: str, payload: str, data
         assert name not in IN_PAGE or shows(page, payload)
 
     try:
-        corpus = load_corpus(corpus_dir, annotations_dir)
+        corpus = load_corpus(corpus_dir=corpus_dir, annotations_dir=annotations_dir)
     except ToolkitError:
         return
     view = check(corpus.show(data.shown)._repr_html_())
@@ -345,12 +352,18 @@ class Hostile:
             grouped[a.paragraph].append(a)
         return grouped
 
+    def items(self) -> list[AnnotatedBlock]:
+        links = links_by_block(self.blocks)
+        items = []
+        for block in self.blocks:
+            layers: dict[str, list[Annotation]] = defaultdict(list)
+            for a in self.by_block().get(block.id, ()):
+                layers[a.layer].append(a)
+            items.append(AnnotatedBlock(block, dict(layers), links.get(block.id, [])))
+        return items
+
     def corpus(self) -> Corpus:
-        layers: dict[str, list[Annotation]] = defaultdict(list)
-        for a in self.annotations:
-            layers[a.layer].append(a)
-        return Corpus(corpus_dir=Path("."), annotations_dir=Path("."), documents={},
-                      blocks={b.id: b for b in self.blocks}, registry=self.registry, layers=dict(layers))
+        return Corpus(Layout.open(), Checks(SCHEMA, self.registry), {}, self.items())
 
 
 def hostile(p: str) -> Hostile:
@@ -385,10 +398,10 @@ PAYLOAD = pytest.mark.parametrize("payload", PAYLOADS.values(), ids=PAYLOADS.key
 @pytest.mark.parametrize("anchors", [True, False])
 def test_render_block_escapes_every_field(payload: str, anchors: bool) -> None:
     h = hostile(payload)
-    links = list(resolve_footnotes(h.blocks))
+    links = [link for links in links_by_block(h.blocks).values() for link in links]
     assert any(link.footnote == payload + "fn" for link in links)
     for block in h.blocks:
-        html = render_block(block, h.by_block().get(block.id, ()), links, h.registry, anchors=anchors)
+        html = render_block(block, h.by_block().get(block.id, ()), links, h.registry, STYLES, anchors=anchors)
         assert shows(check(html), payload)
         assert shows(check(HTML(html)._repr_html_()), payload)
 
@@ -396,7 +409,7 @@ def test_render_block_escapes_every_field(payload: str, anchors: bool) -> None:
 @PAYLOAD
 def test_render_page_escapes_every_field(payload: str) -> None:
     h = hostile(payload)
-    page = render_page(payload, h.blocks, h.by_block(), list(resolve_footnotes(h.blocks)), h.registry)
+    page = render_page(payload, h.items(), h.registry, SCHEMA)
     assert page.startswith("<!DOCTYPE html>")
     parsed = check(page)
     assert shows(parsed, f"#{payload}fn") and shows(parsed, f"ref-{payload}-")  # fragments, escaped
@@ -413,22 +426,23 @@ def test_show_escapes_every_field(payload: str) -> None:
 
 
 def test_legend_is_safe_and_complete() -> None:
-    parsed = check(legend())
-    assert all(shows(parsed, label) for label in COLORS)
+    parsed = check(STYLES.legend())
+    assert all(shows(parsed, label) for label in SCHEMA.layers["entities"].labels)
+    assert all(shows(parsed, name) for name, layer in SCHEMA.layers.items() if layer.link is None)
 
 
 @PAYLOAD
 def test_classes_come_from_a_fixed_table(payload: str) -> None:
     h = hostile(payload)
-    html = render_block(h.blocks[2], h.by_block()[payload], [], h.registry, anchors=False)
-    assert '<span class="ent GPE"' in html  # a known label keeps its colour
-    assert '<span class="ent" ' in html  # an unknown one gets the neutral class
+    html = render_block(h.blocks[2], h.by_block()[payload], [], h.registry, STYLES, anchors=False)
+    assert f'<span class="{STYLES.of_label("entities", "GPE")}"' in html  # a known label keeps its colour
+    assert '<span class="hl" ' in html  # an unknown one gets the neutral class
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.text(max_size=30), st.text(max_size=30))
 def test_any_text_in_any_field_is_safe(p: str, q: str) -> None:
     h = hostile(p + q)
-    page = render_page(q, h.blocks, h.by_block(), list(resolve_footnotes(h.blocks)), h.registry)
+    page = render_page(q, h.items(), h.registry, SCHEMA)
     check(page)
     check(h.corpus().show([b.id for b in h.blocks])._repr_html_())

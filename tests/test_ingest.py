@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from toolkit import ToolkitError, ingest, segment
-from toolkit.stream import read_blocks, read_document
+from toolkit import read_document
 
 from .conftest import CORPUS, EXCERPT, ROOT, SOURCE, run_cli
 
@@ -22,7 +22,7 @@ def test_shipped_source_is_the_seed_byte_for_byte() -> None:
 
 def test_every_block_is_its_source_slice() -> None:
     source = SOURCE.read_text(encoding="utf-8")
-    blocks = list(read_blocks(CORPUS / "pwc"))
+    blocks = read_document("pwc", corpus_dir=CORPUS)[1]
     assert len(blocks) > 90
     for block in blocks:
         assert source[block.source_start:block.source_end] == block.text, block.id
@@ -31,7 +31,7 @@ def test_every_block_is_its_source_slice() -> None:
 
 
 def test_document_record_provenance_and_residue() -> None:
-    document = read_document(CORPUS / "pwc")
+    document = read_document("pwc", corpus_dir=CORPUS)[0]
     source = SOURCE.read_text(encoding="utf-8")
     assert document.sha256 == hashlib.sha256(SOURCE.read_bytes()).hexdigest()
     assert document.author == "Rezgar Akrawi"
@@ -39,13 +39,13 @@ def test_document_record_provenance_and_residue() -> None:
     (excluded,) = document.excluded
     residue = source[excluded.source_start:excluded.source_end]
     assert residue.startswith("Add comment") and residue.endswith("vote : 2")
-    last = list(read_blocks(CORPUS / "pwc"))[-1]
+    last = read_document("pwc", corpus_dir=CORPUS)[1][-1]
     assert last.source_end <= excluded.source_start
-    assert "Add comment" not in "".join(b.text for b in read_blocks(CORPUS / "pwc"))
+    assert "Add comment" not in "".join(b.text for b in read_document("pwc", corpus_dir=CORPUS)[1])
 
 
 def test_artefacts_are_kept_and_reported() -> None:
-    document = read_document(CORPUS / "pwc")
+    document = read_document("pwc", corpus_dir=CORPUS)[0]
     kinds = {(a.kind, a.text) for a in document.artefacts}
     assert ("truncated_list_item", "12. ......") in kinds
     assert ("apostrophe_lost_as_space", "party s") in kinds
@@ -61,7 +61,7 @@ def test_ingest_regenerates_the_shipped_corpus_exactly(tmp_path: Path) -> None:
 
 
 def test_footnote_blocks_carry_number_and_part() -> None:
-    blocks = {b.id: b for b in read_blocks(CORPUS / "pwc")}
+    blocks = {b.id: b for b in read_document("pwc", corpus_dir=CORPUS)[1]}
     assert blocks["pwc.p2.fn13"].number == 13 and blocks["pwc.p2.fn13"].part == 2
     assert blocks["pwc.p1.fn8"].section == "Footnotes"
     assert sum(b.kind == "footnote" for b in blocks.values()) == 8 + 13
@@ -125,8 +125,9 @@ def test_non_utf8_source_names_the_line(tmp_path: Path) -> None:
 
 def test_block_kinds_are_one_list() -> None:
     from toolkit.models import KINDS
-    from toolkit.schemas import read_schema_text
+    from toolkit.json_schemas import json_schema
+    from toolkit.layout import Layout
 
-    schema = json.loads(read_schema_text("blocks"))
+    schema = json_schema("blocks", Layout.open().schema)
     assert schema["properties"]["kind"]["enum"] == list(KINDS)
-    assert {b.kind for b in read_blocks(CORPUS / "pwc")} <= KINDS.keys()
+    assert {b.kind for b in read_document("pwc", corpus_dir=CORPUS)[1]} <= KINDS.keys()

@@ -76,7 +76,7 @@ def test_a_missing_layer_file_is_an_empty_layer(data_copy: tuple[Path, Path], ca
     status, out, _ = _run(capsys, "extract", "--corpus", corpus, "--annotations", annotations, "--layer", "dates")
     assert status == 0 and out == ""
     assert not [f for f in toolkit.validate(corpus_dir=corpus, annotations_dir=annotations) if f.severity == "error"]
-    loaded = toolkit.load_corpus(corpus, annotations)
+    loaded = toolkit.load_corpus(corpus_dir=corpus, annotations_dir=annotations)
     assert loaded.annotations("dates") == [] and loaded.annotations("claims") == []
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from toolkit import load_corpus
+from toolkit.render import Styles
 
 from .conftest import ROOT, run_cli
 
@@ -41,7 +42,7 @@ def test_every_annotation_and_entity_is_in_the_page(page: str) -> None:
     for annotation in corpus.annotations():
         assert f'<a id="{annotation.id}"></a>' in page
     index = page.split("Index of entities", 1)[1]
-    for entity in corpus.entities.values():
+    for entity in corpus.registry.values():
         assert f">{entity.name}</span>" in index.replace("&#x27;", "'")
         for mention in corpus.mentions(entity.id):
             assert f'href="#{mention.id}"' in index
@@ -78,12 +79,14 @@ def test_text_is_escaped(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
 def test_show_in_a_notebook() -> None:
     corpus = load_corpus()
     html = corpus.show("pwc.p1.para7")._repr_html_()
-    assert "<style>" in html and 'class="ent ORG"' in html and 'class="date"' in html and 'class="claim"' in html
+    styles = Styles(corpus.layout.schema)
+    assert "<style>" in html and f'class="{styles.of_label("entities", "ORG")}"' in html
+    assert all(f'class="{styles.of(a)}"' in html for a in corpus.annotations(paragraph="pwc.p1.para7"))
     assert 'href="#pwc.p1.fn6"' in html  # the marker shows its footnote
     doc = next(d for d in corpus.docs() if d.user_data["block"] == "pwc.p1.para7")
     assert corpus.show(doc).html == corpus.show(corpus["pwc.p1.para7"]).html
     only = corpus.show(corpus.mentions("wcp-iraq")[:1]).html
-    assert only.count('class="ent') == 1
+    assert only.count('<span class="hl') == 1
     with pytest.raises(KeyError):
         corpus.show("pwc.nowhere")
 
@@ -100,7 +103,7 @@ def test_to_dataframe_has_the_extract_columns() -> None:
 
 def test_to_dataframe_without_pandas_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pandas", None)
-    with pytest.raises(ImportError, match=r"pip install 'toolkit\[pandas\]'"):
+    with pytest.raises(ImportError, match=r"pip install 'standoff-toolkit\[pandas\]'"):
         load_corpus().to_dataframe()
 
 

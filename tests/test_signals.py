@@ -220,13 +220,13 @@ def test_ingest_interrupted_between_files(ingested: tuple[Path, Path, dict[str, 
     source, corpus, old = ingested
     import toolkit.ingestion
 
-    real_dumps = toolkit.ingestion.dumps
+    real_dumps = toolkit.writers.dumps
 
     def dumps(*args: Any, **kwargs: Any) -> str:  # first called for document.json, after the source copy
         _signal_self(signum)
         return real_dumps(*args, **kwargs)
 
-    monkeypatch.setattr(toolkit.ingestion, "dumps", dumps)
+    monkeypatch.setattr(toolkit.writers, "dumps", dumps)
     before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     assert main(["ingest", str(source), "--doc", "pwc", "--corpus", str(corpus), "--force"]) == 128 + signum
     assert {p.name: p.read_bytes() for p in (corpus / "pwc").iterdir()} == old  # no temp file either

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from toolkit import validate
-from toolkit.codes import CATALOG
+from toolkit.validation.codes import CATALOG
 
 from .conftest import ROOT, run_cli
 
@@ -111,8 +111,12 @@ def test_whitespace_and_marker_inside_spans(data_copy: tuple[Path, Path]) -> Non
     _append(annotations / "claims.jsonl", {"id": "c-x2", "paragraph": "pwc.p1.para2", "start": start,
             "end": start + 8, "text": block["text"][start:start + 8], "label": "CLAIM", "type": "fact",
             "holder": "author", "about": []})
+    _append(annotations / "entities.jsonl", {"id": "e-x1", "paragraph": "pwc.p1.para2", "start": start,
+            "end": start + 26, "text": block["text"][start:start + 26], "label": "ORG",
+            "entity": "iranian-communist-party", "mention": "NAM"})
     codes = {(f.code, f.id) for f in validate(corpus_dir=corpus, annotations_dir=annotations)}
-    assert ("E204", "c-x1") in codes and ("E202", "c-x2") in codes
+    assert ("E204", "e-x1") in codes and ("E202", "c-x2") in codes
+    assert ("E204", "c-x1") not in codes  # the schema lets markers fall inside claims (markers_inside)
 
 
 def test_overlap_policy(data_copy: tuple[Path, Path]) -> None:

@@ -60,7 +60,7 @@ def _layer_schema(layer: LayerSchema) -> dict[str, Any]:
         props["canonical"] = {"type": ["string", "null"], "description": "the registry name of the linked entity"}
         props["entity_footnotes"] = {"type": "array", "items": {"$ref": "#/$defs/footnote"},
                                      "description": "footnotes the registry lists for the entity"}
-    out["required"] = [*out["required"], "layer", *layer.attributes,
+    out["required"] = [*out["required"], *layer.attributes,
                        *(("canonical", "entity_footnotes") if layer.link else ())]
     return out
 
