@@ -1,0 +1,146 @@
+"""Layers are declared by schema.json alone: a fifth layer, ``quotes``, works everywhere with no code change."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+import toolkit
+from toolkit.cli import main
+from toolkit.json_schemas import json_schema
+from toolkit.layout import Layout
+
+from .conftest import ANNOTATIONS, CORPUS
+
+QUOTES = {
+    "file": "quotes.jsonl",
+    "description": "Words the essay quotes, between quotation marks.",
+    "labels": ["QUOTE", "SLOGAN"],
+    "attributes": {"speaker": {"type": "holder", "required": False},
+                   "register": {"type": "string", "required": True, "enum": ["title", "phrase"]}},
+    "overlap": {"crossing": False, "duplicates": False, "nesting": False},
+    "markers_inside": True,
+}
+QUOTED = re.compile(r"“([^”]{3,80})”")
+
+
+def _quotes(corpus: Path) -> list[dict[str, Any]]:
+    """A quote record for every short “...” of the essay (the words inside the marks)."""
+    records = []
+    _, blocks = toolkit.read_document("pwc", corpus_dir=corpus)
+    for block in blocks:
+        for m in QUOTED.finditer(block.text):
+            text = m.group(1)
+            if text != text.strip():
+                continue
+            records.append({"id": f"q-{len(records) + 1:04d}", "paragraph": block.id, "start": m.start(1),
+                            "end": m.end(1), "text": text, "label": "QUOTE", "register": "phrase",
+                            "speaker": "author"})
+    return records
+
+
+@pytest.fixture(scope="module")
+def five_layers(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[dict[str, Any]]]:
+    """A copy of the annotations with ``quotes`` declared in schema.json and a quotes.jsonl beside the others."""
+    annotations = tmp_path_factory.mktemp("five") / "annotations"
+    shutil.copytree(ANNOTATIONS, annotations, ignore=shutil.ignore_patterns("passes"))
+    schema = json.loads((annotations / "schema.json").read_text(encoding="utf-8"))
+    schema["layers"]["quotes"] = QUOTES
+    (annotations / "schema.json").write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    records = _quotes(CORPUS)
+    assert len(records) >= 5
+    (annotations / "quotes.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                                              encoding="utf-8")
+    return CORPUS, annotations, records
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str]:
+    capsys.readouterr()
+    code = main([str(a) for a in args])
+    return code, capsys.readouterr().out
+
+
+def test_validate_checks_the_new_layer(five_layers: tuple[Path, Path, list[dict[str, Any]]], tmp_path: Path) -> None:
+    corpus, annotations, records = five_layers
+    assert [f for f in toolkit.validate(corpus_dir=corpus, annotations_dir=annotations) if f.severity == "error"] == []
+    broken = tmp_path / "annotations"
+    shutil.copytree(annotations, broken)
+    lines = (broken / "quotes.jsonl").read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace('"register": "phrase"', '"register": "speech"')
+    (broken / "quotes.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    found = [(f.code, Path(f.file or "").name, f.line, f.id)
+             for f in toolkit.validate(corpus_dir=corpus, annotations_dir=broken) if f.severity == "error"]
+    assert found == [("E402", "quotes.jsonl", 3, records[2]["id"])]
+
+
+def test_extract_the_new_layer_alone_and_with_all(five_layers: tuple[Path, Path, list[dict[str, Any]]],
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    corpus, annotations, records = five_layers
+    code, out = _cli(capsys, "extract", "--layer", "quotes", "--context", "none", "--corpus", corpus,
+                     "--annotations", annotations)
+    assert code == 0
+    extracted = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in extracted] == [r["id"] for r in records]
+    assert all(r["layer"] == "quotes" and r["register"] == "phrase" and r["speaker"] == "author" for r in extracted)
+    validator = jsonschema.Draft202012Validator(json_schema("quotes", Layout.open(annotations_dir=annotations).schema))
+    for record in extracted:
+        validator.validate(record)
+    code, out = _cli(capsys, "extract", "--layer", "all", "--context", "none", "--corpus", corpus,
+                     "--annotations", annotations)
+    layers = {json.loads(line)["layer"] for line in out.splitlines()}
+    assert code == 0 and layers == {"entities", "dates", "claims", "quotes"}
+
+
+def test_docs_carry_the_new_layer_as_a_span_group(five_layers: tuple[Path, Path, list[dict[str, Any]]]) -> None:
+    corpus, annotations, records = five_layers
+    found = {span.id_: span.text for doc in toolkit.stream_docs(corpus_dir=corpus, annotations_dir=annotations)
+             for span in doc.spans["quotes"]}
+    assert found == {r["id"]: r["text"] for r in records}
+    loaded = toolkit.load_corpus(corpus_dir=corpus, annotations_dir=annotations)
+    assert [a.id for a in loaded.annotations("quotes")] == [r["id"] for r in records]
+
+
+def test_render_draws_the_new_layer(five_layers: tuple[Path, Path, list[dict[str, Any]]], tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    corpus, annotations, records = five_layers
+    out = tmp_path / "page.html"
+    assert _cli(capsys, "render", "--out", out, "--corpus", corpus, "--annotations", annotations)[0] == 0
+    page = out.read_text(encoding="utf-8")
+    # The third layer without a registry link gets the third line style, in the spans and in the legend;
+    # a span is drawn in pieces where other spans begin or end inside it.
+    assert all(f'<a id="{r["id"]}"></a>' in page for r in records)
+    assert page.count('<span class="s2" title="QUOTE (') >= len(records)
+    assert '<span class="s2">quotes</span>' in page
+
+
+def test_agree_compares_the_new_layer(five_layers: tuple[Path, Path, list[dict[str, Any]]], tmp_path: Path) -> None:
+    corpus, annotations, records = five_layers
+    other = tmp_path / "b"
+    shutil.copytree(annotations, other)
+    lines = (other / "quotes.jsonl").read_text(encoding="utf-8").splitlines()
+    changed = json.loads(lines[1]) | {"register": "title"}
+    (other / "quotes.jsonl").write_text("\n".join([lines[0], json.dumps(changed, ensure_ascii=False), *lines[3:]])
+                                        + "\n", encoding="utf-8")
+    report = {r["layer"]: r for r in toolkit.agree(annotations, other, corpus_dir=corpus)}
+    quotes = report["quotes"]
+    assert (quotes["a"], quotes["b"], quotes["matched"]) == (len(records), len(records) - 1, len(records) - 1)
+    assert quotes["attributes"]["register"] == round((len(records) - 2) / (len(records) - 1), 3)
+    assert report["entities"]["exact"]["f1"] == 1.0
+
+
+def test_fmt_leaves_the_new_layer_in_canonical_form(five_layers: tuple[Path, Path, list[dict[str, Any]]],
+                                                     tmp_path: Path) -> None:
+    corpus, annotations, _ = five_layers
+    copy = tmp_path / "annotations"
+    shutil.copytree(annotations, copy)
+    changed = toolkit.fmt(corpus_dir=corpus, annotations_dir=copy)
+    assert changed == [copy / "quotes.jsonl"]  # attributes in declared order: speaker before register
+    first = json.loads((copy / "quotes.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert list(first)[6:] == ["speaker", "register"]
+    assert toolkit.fmt(corpus_dir=corpus, annotations_dir=copy, check=True) == []
