@@ -82,7 +82,8 @@ def agree(a_dir: str | Path, b_dir: str | Path, *, corpus_dir: str | Path | None
     a, b = _read(first, chosen), _read(second, chosen)
     present = [name for name in chosen if first.layer_file(name).exists() or second.layer_file(name).exists()]
     if not present:
-        raise ToolkitError(f"no layer files ({', '.join(first.schema.layers[n].file for n in chosen)}) in either folder",
+        files = ", ".join(first.schema.layers[n].file for n in chosen)
+        raise ToolkitError(f"no layer files ({files}) in either folder",
                            file=f"{first.annotations_dir}, {second.annotations_dir}")
     return [compare_layer(a[name], b.get(name, []), name, first.schema.layers[name].attributes) for name in present]
 
@@ -92,6 +93,6 @@ def _read(layout: Layout, layers: list[str]) -> dict[str, list[Annotation]]:
     known = [name for name in layers if name in layout.schema.layers]
     for part in iter_parts(layout, load_checks(layout), layers=known):
         for item in part:
-            for name, annotations in item.layers.items():
-                found[name].extend(annotations)
+            for name, in_layer in item.layers.items():
+                found[name].extend(in_layer)
     return found

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 from .display import quote
 from .errors import ToolkitError
 from .models import Block, RegistryEntity
+from .schema import Schema
 from .validation.findings import Finding
 from .validation.records import Located, check_annotation, check_registry
-from .schema import Schema
 from .validation.spans import check_overlaps
 
 if TYPE_CHECKING:

@@ -242,8 +242,8 @@ def load_corpus(*, corpus_dir: str | Path | None = None, annotations_dir: str | 
     for part in iter_parts(layout, checks):
         for item in part:
             items.append(item)
-            for layer, annotations in item.layers.items():
-                for a in annotations:
+            for layer, in_layer in item.layers.items():
+                for a in in_layer:
                     if a.id in ids:  # within a document the reader refused it already, with its line
                         raise ToolkitError(f"id {quote(a.id)} is used in two documents",
                                            file=layout.layer_file(layer), record=a.id, code="E102")

@@ -107,7 +107,7 @@ class SentenceRules:
             kind = kinds.get(orth)
             if kind is None:
                 kind = kinds[orth] = self._kind(doc, orth)
-            if i and ended and kind != self.END and kind != self.CLOSE:
+            if i and ended and kind not in (self.END, self.CLOSE):
                 if kind != self.LOWER:
                     starts[i, 0] = 1
                 ended = False

@@ -175,12 +175,16 @@ def read_document(doc: str, *, corpus_dir: str | Path | None = None) -> tuple[Do
     folders = [folder for folder in layout.documents if folder.name == doc]
     if not folders:
         raise ToolkitError(f"no document {quote(doc)}", file=layout.corpus_dir)
-    return read_document_record(folders[0]), list(placed_blocks(tuple(folders), raw_positions(blocks_file(folders[0]), {})))
+    positions = raw_positions(blocks_file(folders[0]), {})
+    return read_document_record(folders[0]), list(placed_blocks(tuple(folders), positions))
 
 
 def read_layer(layer: str, *, corpus_dir: str | Path | None = None,
                annotations_dir: str | Path | None = None) -> Iterator[Annotation]:
-    """Stream the annotations of one layer, in reading order, each checked (the reader of :func:`toolkit.write_layer`)."""
+    """Stream the annotations of one layer, in reading order, each checked.
+
+    The reader of :func:`toolkit.write_layer`.
+    """
     from .checks import load_checks
     from .join import iter_parts
 

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import escape
+from itertools import pairwise
 
 from .footnotes import FootnoteLink
 from .join import AnnotatedBlock
@@ -167,7 +168,7 @@ def render_block(block: Block, annotations: Iterable[Annotation], links: Iterabl
     for a in annotations:
         starts[a.start].append(a)
     out: list[str] = []
-    for left, right in zip(points, points[1:], strict=False):
+    for left, right in pairwise(points):
         if anchors:
             out.extend(_element("a", "", {"id": a.id}) for a in starts.get(left, ()))
         piece = _text(block.text[left:right])

@@ -148,7 +148,8 @@ def _layer(name: str, spec: Any) -> LayerSchema:
         raise ValueError(f"layer {quote(name)} should be an object named like an id")
     unknown = sorted(set(spec) - LAYER_KEYS)
     if unknown:
-        raise ValueError(f"layer {name}: unknown key {quote(unknown[0])}; a layer may have {', '.join(sorted(LAYER_KEYS))}")
+        raise ValueError(f"layer {name}: unknown key {quote(unknown[0])}; a layer may have "
+                         f"{', '.join(sorted(LAYER_KEYS))}")
     file = spec.get("file", f"{name}.jsonl")
     if not isinstance(file, str) or not file.endswith(".jsonl") or not is_valid_id(file):
         raise ValueError(f"'file' of layer {name} should be a file name ending in .jsonl")

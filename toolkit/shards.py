@@ -15,8 +15,8 @@ from pathlib import Path
 from .checks import Checks
 from .display import quote
 from .errors import ToolkitError
-from .jsonl import check_readable
 from .join import AnnotatedBlock, LayerCursor, parts_of
+from .jsonl import check_readable
 from .layout import Layout, blocks_file
 from .readers import BLOCK_ID, PARAGRAPH, placed_blocks, raw_positions, raw_string, read_document_record
 
@@ -59,7 +59,7 @@ def _shards(folders: tuple[Path, ...], files: dict[str, Path], owner: dict[str, 
             ) -> Iterator[Shard]:
     """A layer without a file is an empty layer in every shard, as in a serial run."""
     slicers = [slices(path, owner, len(folders)) if path.exists() else repeat(EMPTY) for path in files.values()]
-    for folder, *sections in zip(folders, *slicers):
+    for folder, *sections in zip(folders, *slicers, strict=False):  # the repeats are endless
         yield Shard(folder, files, dict(zip(files, sections, strict=True)), checks)
 
 

@@ -27,9 +27,10 @@ _NUM = r"(?:\d+(?:\.\d+)?|X)"
 _DURATION = re.compile(rf"^P(?:(?:{_NUM}(?:Y|M|W|D|DE|CE|Q))+(?:T(?:{_NUM}[HMS])+)?|T(?:{_NUM}[HMS])+)$")
 _OLD_DECADE = re.compile(r"^\d{3}X$|^\d{2}XX$")
 MONTHS = {m: i for i, m in enumerate(
-    "january february march april may june july august september october november december".split(), 1)}
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+     "december"], 1)}
 NUMBER_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"])}
 UNITS = {"year": "Y", "month": "M", "week": "W", "day": "D", "decade": "DE", "century": "CE"}
 
 

@@ -32,9 +32,9 @@ def check_version(record: dict[str, Any], path: Path) -> str:
     if m is None:
         found = "it is missing" if value is None else f"not {quote(value)}"
         raise ValueError(f"{FIELD} should be a string MAJOR.MINOR, like {quote(FORMAT_VERSION)}: {found}")
-    if int(m.group(1)) > int(FORMAT_VERSION.split(".")[0]):
+    if int(m.group(1)) > int(FORMAT_VERSION.split(".", maxsplit=1)[0]):
         raise ValueError(f"{FIELD} {quote(value)}: written for a newer toolkit (this one reads format "
-                         f"{FORMAT_VERSION.split('.')[0]}.x); upgrade the toolkit")
+                         f"{FORMAT_VERSION.split('.', maxsplit=1)[0]}.x); upgrade the toolkit")
     if int(m.group(1)) < 1:
         raise ValueError(f"{FIELD} {quote(value)} is older than any format this toolkit reads")
     return str(value)

@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from contextlib import ExitStack
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -150,7 +151,7 @@ def registry_lines(layout: Layout, entities: Iterable[RegistryEntity]) -> list[s
     """The canonical lines of the registry, after every record passed the readers' checks."""
     path = layout.registry_file
     entities = sorted(entities, key=lambda e: e.id)
-    for before, entity in zip(entities, entities[1:], strict=False):
+    for before, entity in pairwise(entities):
         if before.id == entity.id:
             raise ToolkitError(f"id {quote(entity.id)} is used twice", file=path, record=entity.id, code="E102")
     for entity in entities:

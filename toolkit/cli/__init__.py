@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -33,10 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (Interrupted, KeyboardInterrupt) as e:
         signum = e.signum if isinstance(e, Interrupted) else int(signal.SIGINT)
-        try:
+        with contextlib.suppress(OSError):  # after a hangup the terminal may be gone
             typer.echo(f"toolkit: interrupted ({signal.Signals(signum).name}); no file half-written", err=True)
-        except OSError:
-            pass  # after a hangup the terminal may be gone
         return 128 + signum
     except BrokenPipeError:
         # The reader went away (``| head``); keep Python from complaining at exit.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,7 +15,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-CorpusOpt = Annotated[Optional[Path], typer.Option("--corpus", help="Corpus folder (default: the shipped corpus).")]
+CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Corpus folder (default: the shipped corpus).")]
 AnnotationsOpt = Annotated[
-    Optional[Path], typer.Option("--annotations", help="Annotations folder (default: the shipped annotations).")]
-OutOpt = Annotated[Optional[Path], typer.Option("--out", help="Write JSONL here (atomically) instead of stdout.")]
+    Path | None, typer.Option("--annotations", help="Annotations folder (default: the shipped annotations).")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="Write JSONL here (atomically) instead of stdout.")]

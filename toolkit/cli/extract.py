@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Generator
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -13,9 +13,10 @@ from ._app import AnnotationsOpt, CorpusOpt, OutOpt, app
 
 @app.command("extract")
 def extract_command(
-    layer: Annotated[str, typer.Option("--layer", help="A layer of the schema (entities, dates, claims, ...) or all.")] = "entities",
-    label: Annotated[Optional[list[str]], typer.Option("--label", help="Keep this label (repeatable).")] = None,
-    entity: Annotated[Optional[list[str]], typer.Option(
+    layer: Annotated[str, typer.Option(
+        "--layer", help="A layer of the schema (entities, dates, claims, ...) or all.")] = "entities",
+    label: Annotated[list[str] | None, typer.Option("--label", help="Keep this label (repeatable).")] = None,
+    entity: Annotated[list[str] | None, typer.Option(
         "--entity", help="Keep mentions of this registry id, and claims held by or about it (repeatable).")] = None,
     context: Annotated[str, typer.Option("--context", help="none, sentence or paragraph.")] = "sentence",
     out: OutOpt = None,

@@ -16,8 +16,8 @@ def schema_command(
     annotations: AnnotationsOpt = None,
 ) -> None:
     """Print the JSON Schema of the records a command writes (a layer's: generated from schema.json)."""
+    from ..json_schemas import json_schema
     from ..jsonl import dumps
     from ..layout import Layout
-    from ..json_schemas import json_schema
 
     typer.echo(dumps(json_schema(name, Layout.open(annotations_dir=annotations).schema), indent=2))

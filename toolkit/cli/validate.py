@@ -14,7 +14,8 @@ from ._app import AnnotationsOpt, CorpusOpt, app
 def validate_command(
     corpus: CorpusOpt = None,
     annotations: AnnotationsOpt = None,
-    output_format: Annotated[str, typer.Option("--format", help="text (grouped, with a summary) or json (one finding per line).")] = "text",
+    output_format: Annotated[str, typer.Option(
+        "--format", help="text (grouped, with a summary) or json (one finding per line).")] = "text",
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors for the exit status.")] = False,
     show_info: Annotated[bool, typer.Option("--info", help="Also show info findings in text output.")] = False,
 ) -> None:

@@ -15,8 +15,8 @@ from ..display import quote
 from ..errors import ToolkitError
 from ..footnotes import FootnoteLink, resolve_footnotes
 from ..jsonl import BadLine, iter_lines
-from ..models import BLOCK_FIELDS, Block, Excluded, field_problems
 from ..layout import Layout, blocks_file, document_file
+from ..models import BLOCK_FIELDS, Block, Excluded, field_problems
 from ..readers import BLOCK_ID, raw_string, read_document_record
 from .findings import Finding, finding
 from .records import check_block

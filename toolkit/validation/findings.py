@@ -13,7 +13,7 @@ from .codes import CATALOG
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One problem: a stable ``code``, where it is (``file``, 1-based ``line``, record ``id``), what and how to fix it."""
+    """One problem: a stable ``code``, where it is (``file``, 1-based ``line``, record ``id``), what, how to fix it."""
 
     code: str
     severity: str

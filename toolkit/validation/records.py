@@ -22,9 +22,9 @@ from ..models import (
     field_problems,
     is_valid_id,
 )
+from ..schema import LayerSchema, Schema
 from ..timex import MODS, TYPES, is_old_style, text_contradiction, timex_problem
 from .findings import Finding, Where, finding
-from ..schema import LayerSchema, Schema
 
 HOLDER_WORDS = {"author", "unspecified"}
 
@@ -219,8 +219,8 @@ def _attributes(ann: Annotation, layer: LayerSchema, registry: Mapping[str, Regi
             if entity is None:
                 yield finding("E501", f"entity {quote(value)} is not in the registry", **where)
             elif entity.label != ann.label:
-                yield finding("E502", f"label {quote(ann.label)} but registry entity {quote(value)} is {quote(entity.label)}",
-                              **where)
+                yield finding("E502", f"label {quote(ann.label)} but registry entity {quote(value)} is "
+                              f"{quote(entity.label)}", **where)
         elif kind == "holder":
             if not isinstance(value, str) or (value not in HOLDER_WORDS and value not in registry):
                 yield finding("E503", f"holder {quote(value)} is not 'author', 'unspecified' or a registry id",

@@ -12,9 +12,9 @@ from spacy.language import Language
 
 from ..display import quote
 from ..jsonl import BadLine, iter_lines
+from ..layout import Layout, blocks_file
 from ..models import Block, RegistryEntity
 from ..nlp import make_nlp
-from ..layout import Layout, blocks_file
 from ..readers import RAW_ID_RULE, block_positions
 from ..schema import LayerSchema
 from .consistency import check_unannotated, check_variation, name_pattern, read_exceptions, survey

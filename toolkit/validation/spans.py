@@ -15,9 +15,9 @@ from spacy.tokens import Doc
 
 from ..display import quote, quote_id
 from ..models import Block
+from ..schema import LayerSchema
 from .findings import Finding, Where, finding
 from .records import Located
-from ..schema import LayerSchema
 
 
 def check_alignment(tokenize: Callable[[str], Doc], block: Block, located: list[Located]) -> Iterator[Finding]:
