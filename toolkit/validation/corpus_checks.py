@@ -43,12 +43,14 @@ def _document(folder: Path, findings: list[Finding], seen: dict[str, int],
               unusable: dict[str, int]) -> Iterator[Placed]:
     source = None  # without a usable document record, the blocks are checked without their source
     excluded: tuple[Excluded, ...] = ()
+    retired: frozenset[str] = frozenset()
     try:
         document = read_document_record(folder)
     except ToolkitError as e:
         findings.append(finding(e.code or "E100", e.message, file=document_file(folder), line=e.line))
     else:
         excluded = document.excluded
+        retired = frozenset(document.retired)
         source_path = folder / document.source
         try:
             data = source_path.read_bytes()
@@ -82,6 +84,9 @@ def _document(folder: Path, findings: list[Finding], seen: dict[str, int],
                                     file=path, line=line, id=block.id))
             continue
         seen[block.id] = line
+        if block.id in retired:
+            findings.append(finding("E102", f"block id {quote(block.id)} is retired (document.json): a retired id "
+                                    "is never given again", file=path, line=line, id=block.id))
         own = list(check_block(block, {"file": path, "line": line, "id": block.id}))
         if own:
             unusable.setdefault(block.id, len(findings))
