@@ -8,7 +8,7 @@ nothing else is held in memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -18,56 +18,105 @@ from .checks import Checks
 from .display import quote
 from .errors import ToolkitError
 from .footnotes import FootnoteLink, links_by_block
+from .jsonl import BadLine, iter_lines
 from .layout import Layout
 from .models import ANNOTATION_FIELDS, Annotation, Block
 from .readers import block_positions, checked_records, placed_blocks, read_document_record
+from .validation.findings import Finding, finding
 from .validation.records import Located
+
+Raw = tuple[int, dict[str, Any]]  # line, record
 
 
 class LayerCursor:
-    """Walks one layer file alongside the blocks, in reading order.
+    """Walks one layer file alongside the blocks, in reading order: the one join of a layer to the blocks.
 
-    A record of an unknown block (E103) or out of order (E110) is refused.
-    ``section`` limits it to a slice of the file: (start byte, end byte, first line).
+    Strict (every reader): a bad line (E100), bad fields (E101), a record of an
+    unknown block (E103) or out of order (E110) raises ToolkitError at once.
+    Lenient (``validate``, which reports everything): ``problems`` collects
+    the E100 and E110 findings and reading goes on; records of unknown blocks
+    are ``unplaced`` (E103 is for the caller to judge), records of an earlier
+    block than one already seen are ``late``; fields are the caller's to check.
+    ``section`` limits the walk to a slice of the file: (start byte, end byte, first line).
     """
 
     def __init__(self, path: Path, layer: str, positions: dict[str, int], *,
-                 section: tuple[int, int, int] | None = None) -> None:
+                 section: tuple[int, int, int] | None = None, problems: list[Finding] | None = None,
+                 seen: Callable[[int, dict[str, Any]], None] | None = None) -> None:
         self.path = path
         self.layer = layer
         self.positions = positions
+        self.unplaced: list[Raw] = []
+        self.late: list[Raw] = []
+        self._problems = problems
+        self._seen = seen
         empty = section is not None and section[0] == section[1]
-        self._records: Iterator[tuple[int, dict[str, Any]]] = (
-            checked_records(path, ANNOTATION_FIELDS, section) if path.exists() and not empty else iter(()))
-        self._pending: tuple[int, Located] | None = None  # position, record
-        self._last = (-1, -1)
-        self._advance()
+        lines: Iterable[tuple[int, dict[str, Any] | BadLine]] = iter(())
+        if path.exists() and not empty:
+            lines = iter_lines(path, section=section) if problems is not None else checked_records(
+                path, ANNOTATION_FIELDS, section)
+        self._lines = iter(lines)
+        self._furthest = (-1, -1)  # (position, start) of the record furthest into the corpus so far
+        self._pending: tuple[int, int, dict[str, Any]] | None = self._next()  # position, line, record
 
-    def _advance(self) -> None:
-        item = next(self._records, None)
-        if item is None:
-            self._pending = None
-            return
-        line, record = item
-        annotation = Annotation.from_dict(record, layer=self.layer)
-        position = self.positions.get(annotation.paragraph)
-        if position is None:
-            raise ToolkitError(f"no block {quote(annotation.paragraph)} in the corpus", file=self.path, line=line,
-                               record=annotation.id, code="E103")
-        if (position, annotation.start) < self._last:
-            raise ToolkitError("record out of reading order: layer files are sorted by block, then start "
-                               "(toolkit fmt sorts them)", file=self.path, line=line, record=annotation.id, code="E110")
-        self._last = (position, annotation.start)
-        self._pending = (position, Located(annotation, self.path, line))
+    def _next(self) -> tuple[int, int, dict[str, Any]] | None:
+        for line, record in self._lines:
+            if isinstance(record, BadLine):  # lenient only: the strict lines raise E100 themselves
+                self._problem("E100", record.message, line, None)
+                continue
+            if self._seen is not None:
+                self._seen(line, record)
+            paragraph = record.get("paragraph")
+            position = self.positions.get(paragraph) if isinstance(paragraph, str) else None
+            if position is None:
+                if self._problems is None:
+                    raise ToolkitError(f"no block {quote(paragraph)} in the corpus", file=self.path, line=line,
+                                       record=_id(record), code="E103")
+                self.unplaced.append((line, record))
+                continue
+            start = record.get("start")
+            if type(start) is not int or start < 0:  # no offset (E101, E104 of its own): ordered by its block alone
+                start = self._furthest[1] if position == self._furthest[0] else -1
+            here = (position, start)
+            if here < self._furthest:
+                self._problem("E110", f"{quote(paragraph)}:{start} comes before the previous record: layer files are "
+                              "in reading order, by block, then start (toolkit fmt sorts them)", line, record)
+                if position < self._furthest[0]:
+                    self.late.append((line, record))
+                    continue
+            self._furthest = max(self._furthest, here)
+            return position, line, record
+        return None
+
+    def _problem(self, code: str, message: str, line: int, record: dict[str, Any] | None) -> None:
+        rid = _id(record) if record is not None else None
+        if self._problems is None:
+            raise ToolkitError(message, file=self.path, line=line, record=rid, code=code)
+        self._problems.append(finding(code, message, file=self.path, line=line, id=rid))
+
+    def orphans(self, position: int) -> list[Raw]:
+        """Records met before the block at ``position`` that belong to no usable block (lenient)."""
+        while self._pending is not None and self._pending[0] < position:
+            self.unplaced.append(self._pending[1:])
+            self._pending = self._next()
+        unplaced, self.unplaced = self.unplaced, []
+        return unplaced
+
+    def records(self, position: int) -> Iterator[Raw]:
+        """The records of the block at ``position``, as read; blocks must be asked for in reading order."""
+        while self._pending is not None and self._pending[0] <= position:
+            yield self._pending[1:]
+            self._pending = self._next()
 
     def take(self, block_id: str) -> list[Located]:
-        """The records of ``block_id``; blocks must be asked for in reading order."""
-        position = self.positions[block_id]
-        taken = []
-        while self._pending is not None and self._pending[0] <= position:
-            taken.append(self._pending[1])
-            self._advance()
-        return taken
+        """The annotations of ``block_id`` (strict: their fields were checked as they were read)."""
+        return [Located(Annotation.from_dict(record, layer=self.layer), self.path, line)
+                for line, record in self.records(self.positions[block_id])]
+
+
+def _id(record: dict[str, Any]) -> str | None:
+    rid = record.get("id")
+    return rid if isinstance(rid, str) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from .errors import ToolkitError
 T = TypeVar("T")
 R = TypeVar("R")
 _STATE: dict[str, Any] = {}
+_WORK = "toolkit.parallel.work"
 
 
 def map_in_workers(work: Callable[[T], R], items: Iterable[T], n_process: int, *,
@@ -24,14 +25,15 @@ def map_in_workers(work: Callable[[T], R], items: Iterable[T], n_process: int, *
     """``work(item)`` for every item, in ``n_process`` worker processes, yielded in the items' order.
 
     ``work`` and ``setup`` must be picklable (module-level functions or
-    partials of them). Items are handed out one at a time as workers free up.
+    partials of them); they travel to each worker once, at its start, not
+    with every item. Items are handed out one at a time as workers free up.
     """
     if n_process < 1:
         raise ToolkitError("n_process must be at least 1")
     import multiprocessing
 
-    with multiprocessing.Pool(n_process, initializer=_init_worker, initargs=(setup,)) as pool:
-        yield from pool.imap(work, items)
+    with multiprocessing.Pool(n_process, initializer=_init_worker, initargs=(work, setup)) as pool:
+        yield from pool.imap(_run, items)
 
 
 def worker_state() -> dict[str, Any]:
@@ -39,10 +41,15 @@ def worker_state() -> dict[str, Any]:
     return _STATE
 
 
-def _init_worker(setup: Callable[[], dict[str, Any]] | None) -> None:
+def _init_worker(work: Callable[[Any], Any], setup: Callable[[], dict[str, Any]] | None) -> None:
     from .interrupt import setup_worker
 
     setup_worker()
     _STATE.clear()
     if setup is not None:
         _STATE.update(setup())
+    _STATE[_WORK] = work
+
+
+def _run(item: Any) -> Any:
+    return _STATE[_WORK](item)

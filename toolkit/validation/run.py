@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -11,12 +11,13 @@ from typing import Any
 from spacy.language import Language
 
 from ..display import quote
+from ..join import LayerCursor
 from ..jsonl import BadLine, iter_lines
 from ..layout import Layout, blocks_file
 from ..models import Block, RegistryEntity
 from ..nlp import make_nlp
 from ..readers import RAW_ID_RULE, block_positions
-from ..schema import LayerSchema
+from ..schema import Schema
 from .consistency import check_unannotated, check_variation, name_pattern, read_exceptions, survey
 from .corpus_checks import walk_corpus
 from .findings import Finding, finding
@@ -49,8 +50,8 @@ def run(*, corpus_dir: str | Path | None, annotations_dir: str | Path | None,
     findings.extend(problems)
     pattern = name_pattern(registry.values(), found)
     positions = block_positions(layout)
-    cursors = [_Cursor(paths[name], schema.layers[name], order, positions, ids, findings)
-               for order, name in enumerate(paths)]
+    cursors = [LayerCursor(path, name, positions, problems=findings, seen=_place(ids, order, path))
+               for order, (name, path) in enumerate(paths.items())]
     tokenize = make_nlp(nlp).tokenizer
     listed = {fn: entity for entity in registry.values() for fn in entity.footnotes if isinstance(fn, str)}
     kinds: dict[str, str] = {}
@@ -68,18 +69,18 @@ def run(*, corpus_dir: str | Path | None, annotations_dir: str | Path | None,
         for cursor in cursors:
             in_layer: list[Located] = []
             for orphan_line, orphan in cursor.orphans(position):
-                findings.extend(_orphan(orphan, orphan_line, cursor, registry, positions, unusable, left))
-            for record_line, record in cursor.take(position):
-                findings.extend(check_record(record, record_line, cursor.path, cursor.layer, block, registry,
-                                             in_layer))
-            findings.extend(check_overlaps(cursor.layer, in_layer))
+                findings.extend(_orphan(orphan, orphan_line, cursor, schema, registry, positions, unusable, left))
+            for record_line, record in cursor.records(position):
+                findings.extend(check_record(record, record_line, cursor.path, schema.layers[cursor.layer], block,
+                                             registry, in_layer))
+            findings.extend(check_overlaps(schema.layers[cursor.layer], in_layer))
             located.extend(in_layer)
         findings.extend(check_alignment(tokenize, block, located))
         findings.extend(check_unannotated(block, path, line, pattern, located, exceptions, schema))
-    late: dict[str, list[tuple[_Cursor, int, dict[str, Any]]]] = {}
+    late: dict[str, list[tuple[LayerCursor, int, dict[str, Any]]]] = {}
     for cursor in cursors:
         for record_line, record in cursor.orphans(len(positions)):
-            findings.extend(_orphan(record, record_line, cursor, registry, positions, unusable, left))
+            findings.extend(_orphan(record, record_line, cursor, schema, registry, positions, unusable, left))
         for record_line, record in cursor.late:
             late.setdefault(str(record.get("paragraph")), []).append((cursor, record_line, record))
     findings.extend(_check_late(layout, late, registry, tokenize))
@@ -100,14 +101,24 @@ def run(*, corpus_dir: str | Path | None, annotations_dir: str | Path | None,
     return sorted(findings, key=lambda f: (f.file or "", f.line or 0, SEVERITY_ORDER[f.severity], f.code))
 
 
-def _orphan(record: dict[str, Any], line: int, cursor: _Cursor, registry: dict[str, RegistryEntity],
-            positions: dict[str, int], unusable: dict[str, int], left: Counter[str]) -> Iterator[Finding]:
+def _place(ids: Ids, order: int, path: Path) -> Callable[[int, dict[str, Any]], None]:
+    """Note where each annotation id occurs (for E102 across the layers)."""
+    def seen(line: int, record: dict[str, Any]) -> None:
+        rid = record.get("id")
+        if isinstance(rid, str):
+            ids.place(rid, order, path, line)
+    return seen
+
+
+def _orphan(record: dict[str, Any], line: int, cursor: LayerCursor, schema: Schema,
+            registry: dict[str, RegistryEntity], positions: dict[str, int], unusable: dict[str, int],
+            left: Counter[str]) -> Iterator[Finding]:
     """A record of no usable block: E103, unless its block's line is there but unusable (reported already)."""
     paragraph = record.get("paragraph")
     if isinstance(paragraph, str) and (paragraph in positions or paragraph in unusable):
         left[paragraph] += 1  # counted in the block's own finding: one root cause, one finding
         return iter(())
-    return check_record(record, line, cursor.path, cursor.layer, None, registry, [])
+    return check_record(record, line, cursor.path, schema.layers[cursor.layer], None, registry, [])
 
 
 def _count_left(findings: list[Finding], unusable: dict[str, int], left: Counter[str]) -> Iterator[Finding]:
@@ -121,72 +132,7 @@ def _count_left(findings: list[Finding], unusable: dict[str, int], left: Counter
             yield finding("E103", f"block {quote(block_id)} is unusable: {note}", id=block_id)
 
 
-class _Cursor:
-    """Reads one layer file alongside the blocks, in file order.
-
-    Records of the current block are taken; records of later blocks wait;
-    records of an earlier block than one already seen are out of reading
-    order (E110) and are checked at the end; records of unknown blocks, or
-    of blocks that were not usable, are orphans (E103).
-    """
-
-    def __init__(self, path: Path, layer: LayerSchema, order: int, positions: dict[str, int], ids: Ids,
-                 findings: list[Finding]) -> None:
-        self.path, self.layer = path, layer
-        self._lines = iter_lines(path)
-        self._order, self._positions, self._ids, self._findings = order, positions, ids, findings
-        self._pending: tuple[int, int, dict[str, Any]] | None = None  # position, line, record
-        self._unplaced: list[Raw] = []
-        self._furthest = (-1, -1)  # (position, start) of the record furthest into the corpus so far
-        self.late: list[Raw] = []
-
-    def _next(self) -> tuple[int, int, dict[str, Any]] | None:
-        for line, record in self._lines:
-            if isinstance(record, BadLine):
-                self._findings.append(finding("E100", record.message, file=self.path, line=line))
-                continue
-            if isinstance(record.get("id"), str):
-                self._ids.place(record["id"], self._order, self.path, line)
-            paragraph = record.get("paragraph")
-            position = self._positions.get(paragraph) if isinstance(paragraph, str) else None
-            if position is None:
-                self._unplaced.append((line, record))
-                continue
-            start = record.get("start")
-            if type(start) is not int or start < 0:
-                # No offset (E101, E104 of its own): ordered by its block alone.
-                start = self._furthest[1] if position == self._furthest[0] else -1
-            here: tuple[int, int] = (position, start)
-            if here < self._furthest:
-                self._findings.append(finding(
-                    "E110", f"{quote(paragraph)}:{here[1]} comes before the previous record", file=self.path,
-                    line=line, id=record.get("id") if isinstance(record.get("id"), str) else None))
-                if position < self._furthest[0]:
-                    self.late.append((line, record))
-                    continue
-            self._furthest = max(self._furthest, here)
-            return position, line, record
-        return None
-
-    def orphans(self, position: int) -> Iterator[Raw]:
-        """Records that belong to no usable block before ``position``."""
-        while self._pending is None or self._pending[0] < position:
-            if self._pending is not None:
-                self._unplaced.append(self._pending[1:])
-            self._pending = self._next()
-            if self._pending is None:
-                break
-        unplaced, self._unplaced = self._unplaced, []
-        return iter(unplaced)
-
-    def take(self, position: int) -> Iterator[Raw]:
-        """The records of the block at ``position`` (call :meth:`orphans` for it first)."""
-        while self._pending is not None and self._pending[0] == position:
-            yield self._pending[1:]
-            self._pending = self._next()
-
-
-def _check_late(layout: Layout, late: dict[str, list[tuple[_Cursor, int, dict[str, Any]]]],
+def _check_late(layout: Layout, late: dict[str, list[tuple[LayerCursor, int, dict[str, Any]]]],
                 registry: dict[str, RegistryEntity], tokenize: Any) -> Iterator[Finding]:
     """Check the out-of-order records against their blocks and the other records of those blocks.
 
@@ -195,9 +141,10 @@ def _check_late(layout: Layout, late: dict[str, list[tuple[_Cursor, int, dict[st
     """
     if not late:
         return
+    schemas = layout.schema.layers
     cursors = {id(c): c for records in late.values() for c, _, _ in records}
     late_lines = {(id(c), line) for records in late.values() for c, line, _ in records}
-    others: dict[str, list[tuple[_Cursor, int, dict[str, Any]]]] = {}
+    others: dict[str, list[tuple[LayerCursor, int, dict[str, Any]]]] = {}
     for cursor in cursors.values():
         for line, record in iter_lines(cursor.path):
             if (not isinstance(record, BadLine) and isinstance(record.get("paragraph"), str)
@@ -214,13 +161,12 @@ def _check_late(layout: Layout, late: dict[str, list[tuple[_Cursor, int, dict[st
                 continue
             located: dict[str, tuple[list[Located], list[Located]]] = {}
             for cursor, line, record in late.pop(block.id):
-                mine = located.setdefault(cursor.layer.name, ([], []))[0]
-                yield from check_record(record, line, cursor.path, cursor.layer, block, registry, mine)
+                mine = located.setdefault(cursor.layer, ([], []))[0]
+                yield from check_record(record, line, cursor.path, schemas[cursor.layer], block, registry, mine)
             for cursor, line, record in others.get(block.id, []):
-                theirs = located.setdefault(cursor.layer.name, ([], []))[1]
-                for _ in check_record(record, line, cursor.path, cursor.layer, block, registry, theirs):
+                theirs = located.setdefault(cursor.layer, ([], []))[1]
+                for _ in check_record(record, line, cursor.path, schemas[cursor.layer], block, registry, theirs):
                     pass  # reported in the main pass
-            schemas = {c.layer.name: c.layer for c in cursors.values()}
             for name, (mine, theirs) in located.items():
                 before = set(check_overlaps(schemas[name], theirs))
                 together = sorted(mine + theirs, key=lambda item: item.line)  # ties: the earlier line is the original
