@@ -119,7 +119,7 @@ def read_schema(path: Path) -> Schema:
 
     >>> schema = read_schema(Path("annotations/schema.json"))
     >>> list(schema.layers), schema.layers["entities"].link, schema.layers["claims"].markers_inside
-    (['entities', 'dates', 'claims'], 'entity', True)
+    (['entities', 'dates', 'claims'], 'entity', False)
     """
     raw = read_json(path)
     try:
