@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 
-from .conftest import ROOT
+import pytest
+
+from .conftest import ROOT, Finished, starts_early
 
 
 def _commands() -> list[str]:
@@ -23,6 +24,8 @@ def test_two_setup_commands_and_ci_runs_the_test_one() -> None:
     assert tests in ci.splitlines()
 
 
-def test_package_type_checks() -> None:
-    proc = subprocess.run([sys.executable, "-m", "mypy"], capture_output=True, text=True, cwd=ROOT, timeout=900)
-    assert proc.returncode == 0, proc.stdout[-3000:]
+@pytest.mark.typecheck
+@starts_early(lambda workdir: [sys.executable, "-m", "mypy"])
+def test_package_type_checks(early: Finished) -> None:
+    assert early.returncode == 0, early.stdout[-3000:] + early.stderr[-1000:]
+    assert "Success: no issues found" in early.stdout
