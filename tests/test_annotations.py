@@ -8,15 +8,14 @@ from collections import Counter
 
 import pytest
 
-from toolkit import load_corpus
 from toolkit import agree
 
 from .conftest import ANNOTATIONS, ROOT
 
 
 @pytest.fixture(scope="module")
-def corpus():  # type: ignore[no-untyped-def]
-    return load_corpus()
+def corpus(shipped_corpus):  # type: ignore[no-untyped-def]
+    return shipped_corpus
 
 
 def test_every_record_quotes_its_block(corpus) -> None:  # type: ignore[no-untyped-def]
@@ -84,6 +83,15 @@ def test_readme_counts_match_the_data(corpus) -> None:  # type: ignore[no-untype
         assert len(corpus.annotations(layer, label=label)) == int(count), (layer, label)
     claims = Counter(c.attrs["type"] for c in corpus.annotations("claims"))
     assert f"| claims | CLAIM ({', '.join(f'{n} {t}' for t, n in claims.most_common())}) | {sum(claims.values())} |" in readme
+    mentions = Counter(a.attrs["mention"] for a in corpus.annotations("entities"))
+    assert (f"| entities | all ({mentions['NAM']} NAM, {mentions['NOM']} NOM) | "
+            f"{len(corpus.annotations('entities'))} |") in readme
+    assert f"| dates | all | {len(corpus.annotations('dates'))} |" in readme
+    registry = re.search(r"^\| registry \| entities \(([^)]*)\) \| (\d+) \|$", readme, re.M)
+    assert registry, "no registry row"
+    shown = {label: int(n) for n, label in (item.split() for item in registry.group(1).split(", "))}
+    assert shown == Counter(e.label for e in corpus.registry.values())
+    assert int(registry.group(2)) == len(corpus.registry)
 
 
 def test_guidelines_agreement_figures_are_reproducible() -> None:

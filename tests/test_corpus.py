@@ -1,16 +1,17 @@
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from toolkit import ToolkitError, load_corpus
 
+from .conftest import DROP, edit_record
+
 
 @pytest.fixture(scope="module")
-def corpus():  # type: ignore[no-untyped-def]
-    return load_corpus()
+def corpus(shipped_corpus):  # type: ignore[no-untyped-def]
+    return shipped_corpus
 
 
 def test_lookups(corpus) -> None:  # type: ignore[no-untyped-def]
@@ -29,8 +30,8 @@ def test_lookups(corpus) -> None:  # type: ignore[no-untyped-def]
         corpus.annotations("gossip")
 
 
-def test_docs_carry_every_layer(corpus) -> None:  # type: ignore[no-untyped-def]
-    docs = corpus.docs()
+def test_docs_carry_every_layer(corpus, nlp) -> None:  # type: ignore[no-untyped-def]
+    docs = corpus.docs(nlp)
     assert iter(docs) is docs
     total = {"entities": 0, "dates": 0, "claims": 0, "footnote_refs": 0}
     for doc in docs:
@@ -48,44 +49,39 @@ def test_docs_carry_every_layer(corpus) -> None:  # type: ignore[no-untyped-def]
     assert total == {"entities": 286, "dates": 74, "claims": 187, "footnote_refs": 19}
 
 
-def test_same_offsets_in_two_layers_keep_their_own_records(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_same_offsets_in_two_layers_keep_their_own_records(corpus, nlp) -> None:  # type: ignore[no-untyped-def]
     # "Worker-Communist Party of Kurdistan" is both an entity and the end of a claim: ids keep them apart.
-    doc = next(d for d in corpus.docs() if d.user_data["block"] == "pwc.p1.para8")
+    doc = next(d for d in corpus.docs(nlp) if d.user_data["block"] == "pwc.p1.para8")
     ids = {s.id_ for key in ("entities", "claims") for s in doc.spans[key]}
     assert {corpus.annotation(i).layer for i in ids} == {"entities", "claims"}
 
 
 def test_malformed_file_names_file_and_line(data_copy: tuple[Path, Path]) -> None:
     corpus_dir, annotations = data_copy
-    path = annotations / "dates.jsonl"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    record = json.loads(lines[6])
-    del record["start"]
-    lines[6] = json.dumps(record)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(ToolkitError, match=r"dates.jsonl:7 \(record d-0007\): E101 missing field 'start'"):
+    line = edit_record(annotations / "dates.jsonl", "d-0007", start=DROP)
+    with pytest.raises(ToolkitError, match=rf"dates.jsonl:{line} \(record d-0007\): E101 missing field 'start'"):
         load_corpus(corpus_dir=corpus_dir, annotations_dir=annotations)
 
 
-def test_streaming_loader_matches_the_in_memory_one(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_streaming_loader_matches_the_in_memory_one(corpus, nlp) -> None:  # type: ignore[no-untyped-def]
     from toolkit import stream_docs
 
     def view(docs):  # type: ignore[no-untyped-def]
         return [(d.user_data["block"], [(k, s.start_char, s.end_char, s.label_, s.id_, s.kb_id_)
                                         for k in sorted(d.spans) for s in d.spans[k]]) for d in docs]
 
-    assert view(stream_docs()) == view(corpus.docs())
+    assert view(stream_docs(nlp=nlp)) == view(corpus.docs(nlp))
 
 
 def _span_count(doc):  # type: ignore[no-untyped-def]
     return doc.user_data["block"], sum(len(doc.spans[key]) for key in doc.spans)
 
 
-def test_map_docs_in_two_processes_keeps_reading_order() -> None:
+def test_map_docs_in_two_processes_keeps_reading_order(nlp) -> None:  # type: ignore[no-untyped-def]
     from toolkit import map_docs
 
-    one = list(map_docs(_span_count))
-    assert one == list(map_docs(_span_count, n_process=2))
+    one = list(map_docs(_span_count, nlp=nlp))
+    assert one == list(map_docs(_span_count, nlp=nlp, n_process=2))
     assert one[0] == ("pwc.front.title1", 1)
 
 

@@ -10,18 +10,28 @@ from toolkit import ToolkitError, extract
 from toolkit.json_schemas import json_schema, schema_names
 from toolkit.layout import Layout
 
-from .conftest import run_cli
+from .conftest import ANNOTATIONS, CORPUS, block_order, find_records, read_records, run_cli
+
+LAYER_ORDER = {"entities": 0, "dates": 1, "claims": 2}
+
+
+@pytest.fixture(scope="module")
+def all_records(nlp):  # type: ignore[no-untyped-def]
+    """``extract(layer="all")`` of the shipped data, in one process."""
+    return list(extract(layer="all", nlp=nlp))
 
 
 @pytest.mark.parametrize("layer", ["entities", "dates", "claims"])
 def test_cli_output_matches_its_published_schema(layer: str) -> None:
     result = run_cli("extract", "--layer", layer, "--quiet")
     assert result.returncode == 0 and result.stderr == ""
-    schema = json.loads(run_cli("schema", layer).stdout)
+    schema = run_cli("schema", layer)
+    assert schema.returncode == 0
+    validator = jsonschema.Draft202012Validator(json.loads(schema.stdout))
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert records
+    assert len(records) == len(read_records(ANNOTATIONS / f"{layer}.jsonl"))
     for record in records:
-        jsonschema.validate(record, schema)
+        validator.validate(record)
 
 
 def test_every_schema_is_valid_json_schema() -> None:
@@ -30,9 +40,15 @@ def test_every_schema_is_valid_json_schema() -> None:
         jsonschema.Draft202012Validator.check_schema(json_schema(name, schema))
 
 
-def test_records_in_reading_order_with_consistent_context() -> None:
-    records = list(extract(layer="all"))
+def test_records_in_reading_order_with_consistent_context(all_records) -> None:  # type: ignore[no-untyped-def]
+    records = all_records
     assert len({r["id"] for r in records}) == len(records)
+    # One record per annotation of the files, in reading order: block, then start, longer spans first, then layer.
+    assert sorted(r["id"] for r in records) == sorted(
+        a["id"] for layer in LAYER_ORDER for a in read_records(ANNOTATIONS / f"{layer}.jsonl"))
+    order = block_order(CORPUS)
+    keys = [(order[r["paragraph"]], r["start"], -r["end"], LAYER_ORDER[r["layer"]]) for r in records]
+    assert keys == sorted(keys)
     for r in records:
         ctx = r["context"]
         assert ctx["text"][ctx["start"]:ctx["end"]] == r["text"]
@@ -55,7 +71,9 @@ def test_filters() -> None:
     assert orgs and all(r["label"] == "ORG" for r in orgs)
     iraq_claims = list(extract(layer="claims", entities=["wcp-iraq"], context="none"))
     assert iraq_claims and all("wcp-iraq" in r["about"] or r["holder"] == "wcp-iraq" for r in iraq_claims)
-    assert all(r["entity"] == "tudeh-party" for r in extract(entities=["tudeh-party"]))
+    tudeh = list(extract(entities=["tudeh-party"], context="none"))
+    assert tudeh and all(r["entity"] == "tudeh-party" for r in tudeh)
+    assert len(tudeh) == len(find_records(ANNOTATIONS / "entities.jsonl", entity="tudeh-party"))
 
 
 def test_bad_arguments_fail_at_the_call() -> None:
@@ -67,13 +85,15 @@ def test_bad_arguments_fail_at_the_call() -> None:
         extract(corpus_dir="/nonexistent")
 
 
-def test_out_writes_atomically(tmp_path: Path) -> None:
+def test_out_writes_atomically(tmp_path: Path, all_records) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "mentions.jsonl"
     result = run_cli("extract", "--layer", "dates", "--out", out)
     assert result.returncode == 0 and result.stdout == ""
-    assert len(out.read_text(encoding="utf-8").splitlines()) == len(list(extract(layer="dates")))
+    written = out.read_bytes()
+    assert [json.loads(line) for line in written.splitlines()] == [r for r in all_records if r["layer"] == "dates"]
     assert run_cli("extract", "--entity", "atlantis", "--out", out).returncode == 2
-    assert len(out.read_text(encoding="utf-8").splitlines()) > 0  # untouched by the failed run
+    assert out.read_bytes() == written  # untouched by the failed run
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]  # and no temp file beside it
 
 
 def test_extract_streams() -> None:
@@ -83,7 +103,7 @@ def test_extract_streams() -> None:
     assert first["paragraph"] == "pwc.front.title1"
 
 
-def test_two_workers_give_the_same_records() -> None:
-    assert list(extract(layer="all", n_process=2)) == list(extract(layer="all"))
+def test_two_workers_give_the_same_records(all_records) -> None:  # type: ignore[no-untyped-def]
+    assert list(extract(layer="all", n_process=2)) == all_records
     with pytest.raises(ToolkitError, match="n_process"):
         extract(n_process=0)

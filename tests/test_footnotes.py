@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import json
 
-from toolkit import Block, load_corpus, resolve_footnotes
+from toolkit import Block, resolve_footnotes
 from toolkit.footnotes import find_markers
 
-from .conftest import run_cli
+from .conftest import BLOCKS, read_records, run_cli
 
 # Every marker of the essay and the body it must resolve to. Part Two restarts
 # numbering: its [2] is pwc.p2.fn2, never Part One's pwc.p1.fn2.
@@ -23,8 +23,8 @@ EXPECTED = [
 ]
 
 
-def test_every_marker_of_the_essay_resolves_within_its_part() -> None:
-    corpus = load_corpus()
+def test_every_marker_of_the_essay_resolves_within_its_part(shipped_corpus) -> None:  # type: ignore[no-untyped-def]
+    corpus = shipped_corpus
     links = corpus.footnote_links()
     resolved = [(l.paragraph, l.number, l.footnote) for l in links if l.status == "resolved"]
     assert resolved == EXPECTED
@@ -34,8 +34,8 @@ def test_every_marker_of_the_essay_resolves_within_its_part() -> None:
             assert corpus[link.footnote].part == corpus[link.paragraph].part
 
 
-def test_part_two_has_two_unreferenced_bodies() -> None:
-    links = load_corpus().footnote_links()
+def test_part_two_has_two_unreferenced_bodies(shipped_corpus) -> None:  # type: ignore[no-untyped-def]
+    links = shipped_corpus.footnote_links()
     assert [(l.footnote, l.status) for l in links if l.status != "resolved"] == [
         ("pwc.p2.fn1", "unreferenced"), ("pwc.p2.fn8", "unreferenced")]
 
@@ -67,9 +67,20 @@ def test_footnotes_command_writes_the_report() -> None:
     result = run_cli("footnotes")
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(records) == len(EXPECTED) + 2
-    part_two = next(r for r in records if r["paragraph"] == "pwc.p2.para2" and r["number"] == 2)
-    assert part_two["footnote"] == "pwc.p2.fn2"
+    assert [(r["status"], r.get("paragraph"), r["number"], r["footnote"]) for r in records] == [
+        ("resolved", paragraph, number, footnote) for paragraph, number, footnote in EXPECTED] + [
+        ("unreferenced", None, 1, "pwc.p2.fn1"), ("unreferenced", None, 8, "pwc.p2.fn8")]
+    part_two = next(r for r in records if r.get("paragraph") == "pwc.p2.para2" and r["number"] == 2)
+    assert part_two["footnote"] == "pwc.p2.fn2" and part_two["part"] == 2
     assert part_two["footnote_text"].startswith("Worker-Communist Party of Iran: Founded in 1992")
-    assert records[-1] == {"status": "unreferenced", "doc": "pwc", "part": 2, "number": 8,
-                           "footnote": "pwc.p2.fn8", "footnote_text": records[-1]["footnote_text"]}
+    # Written out from the essay: Part Two's footnote [8], without its label.
+    assert records[-1] == {"status": "unreferenced", "doc": "pwc", "part": 2, "number": 8, "footnote": "pwc.p2.fn8",
+                           "footnote_text": "Names of some leaders of Iraqi and Iranian Worker-Communist parties who "
+                           "are currently, unfortunately, in conflict and rupture with the Hekmatist "
+                           "Worker-Communist Party of Iran – official line."}
+    # Every body is its block's text without the leading "[N] " label (read from the file, not through toolkit).
+    bodies = {b["id"]: b["text"] for b in read_records(BLOCKS) if b["kind"] == "footnote"}
+    for r in records:
+        label = f"[{r['number']}] "
+        assert bodies[r["footnote"]].startswith(label)
+        assert r["footnote_text"] == bodies[r["footnote"]][len(label):], r

@@ -24,8 +24,9 @@ Output is captured as a terminal or pipe would take it: stdout is strict
 UTF-8, so text that UTF-8 cannot hold (a lone surrogate read from a JSON
 escape such as ``"\\ud800"``) fails here as it would for a user.
 
-An example costs up to a second (each command builds its own spaCy
-pipeline), so the suite runs a couple of dozen. To hunt for bugs, ask for
+The commands share the session's spaCy pipeline (``conftest.shared_pipeline``;
+building one per command would cost 0.2 s each), so an example costs about a
+tenth of a second and the suite runs a few dozen. To hunt for bugs, ask for
 many more with ``FUZZ_EXAMPLES`` (the examples stay derandomized, so a
 failure is found again, and the failing example's notes show the changed
 lines as bytes)::
@@ -46,7 +47,7 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,7 @@ import toolkit.cli
 from toolkit.json_schemas import json_schema
 from toolkit.layout import Layout
 
-from .conftest import ANNOTATIONS, CORPUS
+from .conftest import ANNOTATIONS, CORPUS, session_pipeline, shared_pipeline
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
 # No "explain" phase: re-running a failure a hundred times to point at lines costs minutes here.
@@ -145,14 +146,16 @@ def build_small_corpus(root: Path) -> tuple[Path, Path]:
 def small(tmp_path_factory: pytest.TempPathFactory) -> Small:
     root = tmp_path_factory.mktemp("small")
     corpus, annotations = build_small_corpus(root)
-    errors = [f for f in toolkit.validate(corpus_dir=corpus, annotations_dir=annotations) if f.severity == "error"]
+    findings = toolkit.validate(corpus_dir=corpus, annotations_dir=annotations, nlp=session_pipeline())
+    errors = [f for f in findings if f.severity == "error"]
     assert not errors, errors
     lengths = {b.id: len(b.text) for b in toolkit.load_corpus(corpus_dir=corpus, annotations_dir=annotations)}
-    return Small(root, lengths, toolkit.make_nlp())
+    return Small(root, lengths, session_pipeline())
 
 
 def test_small_corpus_is_valid_and_annotated(small: Small) -> None:
-    findings = toolkit.validate(corpus_dir=small.root / "corpus", annotations_dir=small.root / "annotations")
+    findings = toolkit.validate(corpus_dir=small.root / "corpus", annotations_dir=small.root / "annotations",
+                                nlp=small.nlp)
     # Warnings only for registry entities whose mentions lie outside the excerpt.
     assert {f.code for f in findings if f.severity != "info"} == {"W504"}
     corpus = toolkit.load_corpus(corpus_dir=small.root / "corpus", annotations_dir=small.root / "annotations")
@@ -170,6 +173,9 @@ class Mutation:
     ``kind`` "set" is for the reproductions: ``arg`` is ``(path, value)``,
     the key path inside the record on line ``line`` (0-based; document.json
     is one record) and the value to put there (``DELETE`` removes the key).
+    The reproductions name records by id instead of by line: ``record`` and
+    ``other_record``, when given, set ``line`` and ``other`` to the lines
+    those records are on when the change is applied.
     """
 
     target: str
@@ -178,10 +184,28 @@ class Mutation:
     other: int = 0
     walk: tuple[int, ...] = (0,)  # which field: a key at each level, going down while there are more
     arg: Any = None
+    record: str | None = None
+    other_record: str | None = None
 
     def __repr__(self) -> str:
+        ids = "".join(f", {name}={value!r}" for name, value in (("record", self.record),
+                                                                ("other_record", self.other_record)) if value)
         return (f"Mutation({self.target!r}, {self.kind!r}, line={self.line}, other={self.other}, "
-                f"walk={self.walk}, arg={self.arg!r})")
+                f"walk={self.walk}, arg={self.arg!r}{ids})")
+
+    def placed(self, data: bytes) -> Mutation:
+        """This mutation with ``record`` and ``other_record`` turned into the lines they are on in ``data``."""
+        if self.record is None and self.other_record is None:
+            return self
+        ids = []
+        for line in split_lines(data):
+            try:
+                ids.append(json.loads(line).get("id"))
+            except (ValueError, AttributeError):
+                ids.append(None)
+        line = ids.index(self.record) if self.record is not None else self.line
+        other = ids.index(self.other_record) if self.other_record is not None else self.other
+        return replace(self, line=line, other=other)
 
 
 class _Delete:
@@ -331,6 +355,7 @@ class Files:
     def apply(self, m: Mutation) -> None:
         path = self.root / m.target
         data = path.read_bytes()
+        m = m.placed(data)
         new = self._bytes(m, data) if m.kind in BYTE_KINDS else self._record(m, data)
         path.write_bytes(new)
         note(f"{m!r}: {m.target} {_diff(data, new)}")
@@ -482,7 +507,7 @@ def cli(*args: str | Path) -> Result:
     out = io.TextIOWrapper(out_bytes, encoding="utf-8", errors="strict", newline="\n", write_through=True)
     err = io.TextIOWrapper(err_bytes, encoding="utf-8", errors="backslashreplace", newline="\n",
                            write_through=True)
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), shared_pipeline():
         code = toolkit.cli.main([str(a) for a in args])
     result = Result(code, out_bytes.getvalue().decode("utf-8"), err_bytes.getvalue().decode("utf-8"))
     note(f"toolkit {args[0]} -> {code}; stderr {result.stderr[-500:]!r}")
@@ -603,39 +628,42 @@ def test_mutated_inputs_are_read_or_refused_cleanly(small: Small, changes: list[
     run_everything(small, changes)
 
 
-def _set(target: str, line: int, path: tuple[Any, ...], value: Any) -> list[Mutation]:
-    return [Mutation(target, "set", line=line, arg=(path, value))]
+def _set(target: str, record: str | None, path: tuple[Any, ...], value: Any) -> list[Mutation]:
+    """Set a field of the record ``record`` (by id; None: document.json, one record)."""
+    return [Mutation(target, "set", record=record, arg=(path, value))]
 
 
 # Failures the fuzzing found, smallest form; each comment says what went wrong when it was found (those
-# fixed since stay as guards). Lines are 0-based lines of the excerpt's files (blocks.jsonl: 0-11 the first
-# 12 blocks, 9 is pwc.p1.para1, 12-15 pwc.p1.fn1-fn4; registry.jsonl: 0 is rezgar-akrawi). A lone surrogate
-# is written as the JSON escape "\ud800"; the readers took it in as text.
+# fixed since stay as guards). Records are named by id (the excerpt holds the first 12 blocks of the essay,
+# pwc.front.title1 to pwc.p1.para3, and the footnotes pwc.p1.fn1-fn4 they reference). A lone surrogate is
+# written as the JSON escape "\ud800"; the readers took it in as text.
 KNOWN = [
     # validate: TypeError unhashable type 'list' (run._check_late: ``record.get("paragraph") in late``)
     # once a layer file is out of order and another of its records has a list for "paragraph".
-    pytest.param([*_set(LAYER_FILES[1], 0, ("paragraph",), ["pwc.front.date1"]),
-                  Mutation(LAYER_FILES[1], "swap", line=0, other=2)], id="dates-out-of-order-and-list-paragraph"),
+    pytest.param([*_set(LAYER_FILES[1], "d-0001", ("paragraph",), ["pwc.front.date1"]),
+                  Mutation(LAYER_FILES[1], "swap", record="d-0001", other_record="d-0003")],
+                 id="dates-out-of-order-and-list-paragraph"),
     # validate: TypeError '<' not supported between 'str' and 'int' (corpus_checks._against_source);
     # document.json's excluded ranges are not type-checked.
-    pytest.param(_set(DOCUMENT, 0, ("excluded", 0, "source_start"), "38031"), id="document-excluded-start-string"),
+    pytest.param(_set(DOCUMENT, None, ("excluded", 0, "source_start"), "38031"), id="document-excluded-start-string"),
     # validate: TypeError unhashable type 'list' (run.py, ``listed = {fn: entity ...}``), after its own E101.
-    pytest.param(_set(REGISTRY, 0, ("footnotes",), [["pwc.p1.fn1"]]), id="registry-footnote-list-in-list"),
+    pytest.param(_set(REGISTRY, "rezgar-akrawi", ("footnotes",), [["pwc.p1.fn1"]]),
+                 id="registry-footnote-list-in-list"),
     # extract exits 0 but writes entity_footnotes[].number null, against entities.schema.json.
-    pytest.param(_set(BLOCKS, 12, ("number",), None), id="listed-footnote-without-number"),
+    pytest.param(_set(BLOCKS, "pwc.p1.fn1", ("number",), None), id="listed-footnote-without-number"),
     # Lone surrogates: read, then fatal wherever text is encoded (ujson in jsonl.dumps, spaCy's StringStore).
     # validate --format json: UnicodeEncodeError in jsonl.dumps (the finding's id, read from the raw line
     # of the block that was refused for its surrogate).
-    pytest.param(_set(BLOCKS, 0, ("id",), "pwc.front.title1\ud800"), id="block-id-lone-surrogate"),
+    pytest.param(_set(BLOCKS, "pwc.front.title1", ("id",), "pwc.front.title1\ud800"), id="block-id-lone-surrogate"),
     # extract: UnicodeEncodeError in jsonl.dumps (the canonical name); validate passes it.
-    pytest.param(_set(REGISTRY, 0, ("name",), "Rezgar\ud800Akrawi"), id="registry-name-lone-surrogate"),
+    pytest.param(_set(REGISTRY, "rezgar-akrawi", ("name",), "Rezgar\ud800Akrawi"), id="registry-name-lone-surrogate"),
     # extract: UnicodeEncodeError in jsonl.dumps (the section); validate passes it.
-    pytest.param(_set(BLOCKS, 9, ("section",), "Intro\ud800"), id="block-section-lone-surrogate"),
+    pytest.param(_set(BLOCKS, "pwc.p1.para1", ("section",), "Intro\ud800"), id="block-section-lone-surrogate"),
     # validate --format json: UnicodeEncodeError in jsonl.dumps (the finding's id).
-    pytest.param(_set(LAYER_FILES[2], 0, ("id",), "c-\ud800"), id="claim-id-lone-surrogate"),
+    pytest.param(_set(LAYER_FILES[2], "c-0001", ("id",), "c-\ud800"), id="claim-id-lone-surrogate"),
     # validate: UnicodeEncodeError in spaCy's tokenizer (spans.check_alignment); stream_docs the same.
     # pwc.p1.para1's text with its 6th character replaced, length kept.
-    pytest.param([Mutation(BLOCKS, "text", line=9, other=1, arg=("replace", "\ud800", 5))],
+    pytest.param([Mutation(BLOCKS, "text", record="pwc.p1.para1", other=1, arg=("replace", "\ud800", 5))],
                  id="block-text-lone-surrogate"),
 ]
 

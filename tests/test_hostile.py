@@ -6,7 +6,7 @@ annotations in one block (nested, crossing, identical), a value nested 10k
 levels deep, a 20 MB file without a newline. Each is written into a copy
 of the shipped data; ``toolkit.validate`` and the readers
 (``toolkit.load_corpus``, ``toolkit.stream_docs``, ``read_jsonl``) run on
-it in a child process with a hard time limit, so that a quadratic
+it in a child process (forked from the test) with a hard time limit, so that a quadratic
 regression fails instead of hanging the suite. No timing is asserted: the
 limit is minutes for work that takes seconds. ``validate`` must return
 findings; a reader may refuse the input, with a ToolkitError that names
@@ -17,13 +17,19 @@ the file and the line.
 
 from __future__ import annotations
 
+import gc
 import json
+import multiprocessing
 import re
-import subprocess
 import sys
+import time
+import traceback
 from collections import Counter
+from collections.abc import Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, TypeVar, cast
 
 import pytest
 from hypothesis import given
@@ -35,54 +41,114 @@ from toolkit.validation.records import Located
 from toolkit.schema import LayerSchema
 from toolkit.validation.spans import check_overlaps
 
-from .conftest import ROOT
+from .conftest import ROOT, Finished, insert_record, session_pipeline, starts_early
 
 TIMEOUT = 300  # seconds, per child process; the work takes a few
 MESSAGE_LIMIT = 200  # characters of a message about a 5 MB value
 BIG_BLOCK = "pwc.p2.para5"
 
-VALIDATE = """
-import json, sys, toolkit
-with open(sys.argv[3], "w", encoding="utf-8") as out:
-    for f in toolkit.validate(corpus_dir=sys.argv[1], annotations_dir=sys.argv[2]):
-        out.write(json.dumps(f.to_dict(), ensure_ascii=False) + "\\n")
-"""
+T = TypeVar("T")
+Reads = dict[str, dict[str, Any] | None]
 
-READ = """
-import json, sys, toolkit
-from toolkit.jsonl import read_jsonl
-corpus, annotations, touched, *names = sys.argv[1:]
-readers = {"load_corpus": lambda: toolkit.load_corpus(corpus_dir=corpus, annotations_dir=annotations),
-           "stream_docs": lambda: sum(1 for _ in toolkit.stream_docs(corpus_dir=corpus, annotations_dir=annotations)),
-           "read_jsonl": lambda: sum(1 for _ in read_jsonl(touched))}
-results = {}
-for name, read in [(name, readers[name]) for name in names]:
+
+class Child:
+    """``work()`` in a child process with a hard time limit, so that a quadratic regression fails instead of hanging.
+
+    The child is forked from this process: it starts with everything imported
+    (no interpreter start-up, no spaCy import) and hands back its result
+    through a pipe. A crash in it (RecursionError, MemoryError, any exception,
+    a dead process) fails the test with what happened. Two children run at
+    once on two cores: start both, then take their results.
+    """
+
+    def __init__(self, work: Callable[[], Any]) -> None:
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=_child, args=(send, work), daemon=True)
+        self._process.start()
+        send.close()
+        self._deadline = time.monotonic() + TIMEOUT
+
+    def result(self) -> Any:
+        child = self._process
+        try:
+            if not self._receive.poll(max(0.0, self._deadline - time.monotonic())):
+                pytest.fail(f"no result after {TIMEOUT} s")
+            try:
+                status, value = self._receive.recv()
+            except EOFError:
+                child.join(TIMEOUT)
+                pytest.fail(f"the child process died (exit status {child.exitcode})")
+        finally:
+            child.join(5)
+            if child.is_alive():
+                child.kill()
+                child.join()
+            self._receive.close()
+        if status != "ok":
+            pytest.fail(f"the work raised:\n{value}")
+        return value
+
+    def stop(self) -> None:
+        """Kill the child, if it still runs (its result is no longer wanted)."""
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+        self._receive.close()
+
+
+def _child(send: Connection, work: Callable[[], Any]) -> None:
+    gc.freeze()  # what the parent holds is not the child's garbage: collections look at new objects only
     try:
-        read()
-        results[name] = None
-    except toolkit.ToolkitError as e:
-        results[name] = {"file": e.file, "line": e.line, "message": str(e)}
-print(json.dumps(results))
-"""
+        result = ("ok", work())
+    except BaseException:  # noqa: BLE001  (reported to the parent, which fails the test)
+        result = ("error", traceback.format_exc()[-3000:])
+    send.send(result)
+    send.close()
 
 
-def _validate(corpus: Path, annotations: Path) -> list[dict[str, Any]]:
-    """``toolkit.validate`` in a child process with a time limit; its findings as dicts."""
-    out = corpus.parent / "findings.jsonl"
-    proc = subprocess.run([sys.executable, "-c", VALIDATE, str(corpus), str(annotations), str(out)],
-                          capture_output=True, text=True, timeout=TIMEOUT, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+def _in_child(work: Callable[[], T]) -> T:
+    return cast(T, Child(work).result())
 
 
-def _read(corpus: Path, annotations: Path, touched: Path,
-          readers: tuple[str, ...] = ("load_corpus", "stream_docs", "read_jsonl")) -> dict[str, dict[str, Any] | None]:
-    """The readers in a child process: None where one accepted the data, else its ToolkitError."""
-    proc = subprocess.run([sys.executable, "-c", READ, str(corpus), str(annotations), str(touched), *readers],
-                          capture_output=True, text=True, timeout=TIMEOUT, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr[-3000:]  # no RecursionError, MemoryError or any other crash
-    results: dict[str, dict[str, Any] | None] = json.loads(proc.stdout)
-    return results
+def _validate_and_read(corpus: Path, annotations: Path, touched: Path,
+                       readers: tuple[str, ...] = ("load_corpus", "stream_docs", "read_jsonl"),
+                       ) -> tuple[list[dict[str, Any]], Reads]:
+    """``toolkit.validate`` (its findings as dicts) and the readers, each in a child process, side by side.
+
+    Readers: None where one accepted the data, else its ToolkitError as a
+    dict; nothing else may escape them (no RecursionError, MemoryError or
+    any other crash). Both use one pipeline, made before they fork.
+    """
+    import toolkit
+    from toolkit.jsonl import read_jsonl
+
+    nlp = session_pipeline()
+    every: dict[str, Callable[[], object]] = {
+        "load_corpus": lambda: toolkit.load_corpus(corpus_dir=corpus, annotations_dir=annotations),
+        "stream_docs": lambda: sum(1 for _ in toolkit.stream_docs(corpus_dir=corpus, annotations_dir=annotations, nlp=nlp)),
+        "read_jsonl": lambda: sum(1 for _ in read_jsonl(touched)),
+    }
+
+    def read() -> Reads:
+        results: Reads = {}
+        for name in readers:
+            try:
+                every[name]()
+                results[name] = None
+            except toolkit.ToolkitError as e:
+                results[name] = {"file": e.file, "line": e.line, "message": str(e)}
+        return results
+
+    reading = Child(read)
+    validating = Child(lambda: [f.to_dict() for f in toolkit.validate(corpus_dir=corpus, annotations_dir=annotations,
+                                                                       nlp=nlp)])
+    try:
+        findings = validating.result()
+    except BaseException:
+        reading.stop()
+        raise
+    return findings, reading.result()
 
 
 def _refused_at(results: dict[str, dict[str, Any] | None], path: Path, line: int) -> None:
@@ -159,13 +225,13 @@ def test_annotation_with_a_5_mb_text(data_copy: tuple[Path, Path]) -> None:
     _write(path, [*_lines(path), {**last, "id": "e-huge", "end": last["start"] + len(huge), "text": huge},
                   {**last, "id": "e-huge2", "end": last["start"] + len(huge), "text": huge, "entity": other}])
     line = len(_lines(path)) - 1
-    findings = _validate(corpus, annotations)
+    findings, read = _validate_and_read(corpus, annotations, path)
     assert _errors(findings) == {"E104": 2}
     assert [(f["line"], f["id"]) for f in findings if f["code"] == "E104"] == [(line, "e-huge"), (line + 1, "e-huge2")]
     [variation] = [f for f in findings if f["code"] == "W701"]
     assert variation["id"] == "e-huge" and "(5000000 characters) is annotated 2 ways" in variation["message"]
     assert all(len(f["message"]) < MESSAGE_LIMIT for f in findings if f["id"] in ("e-huge", "e-huge2"))
-    _accepted_or_refused_at(_read(corpus, annotations, path), path)
+    _accepted_or_refused_at(read, path)
 
 
 def test_block_with_a_5_mb_text(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
@@ -179,7 +245,8 @@ def test_block_with_a_5_mb_text(data_copy: tuple[Path, Path], tmp_path: Path) ->
     lines = _add_in_reading_order(corpus, annotations / "entities.jsonl", [
         _entity(block, "e-far", far, far + 4),  # aligned, at the end of a 5 MB block: no finding
         _entity(block, "e-cut", cut + 1, cut + 5)])  # 'psum' of 'ipsum': E201
-    findings = _validate(corpus, annotations)
+    blocks = corpus / "pwc" / "blocks.jsonl"
+    findings, read = _validate_and_read(corpus, annotations, blocks, ("load_corpus", "read_jsonl"))
     assert _errors(findings) == {"E201": 1}
     [e201] = [f for f in findings if f["code"] == "E201"]
     assert (e201["id"], e201["line"]) == ("e-cut", lines["e-cut"])
@@ -187,8 +254,7 @@ def test_block_with_a_5_mb_text(data_copy: tuple[Path, Path], tmp_path: Path) ->
     # The name matcher ran over the whole block: the unannotated "Iraq" in the middle is found.
     assert [f["message"] for f in findings if f["code"] == "W702" and f["id"] == BIG_BLOCK] == [
         f"'Iraq' at {middle}:{middle + 4} is not annotated"]
-    blocks = corpus / "pwc" / "blocks.jsonl"
-    _accepted_or_refused_at(_read(corpus, annotations, blocks, ("load_corpus", "read_jsonl")), blocks)
+    _accepted_or_refused_at(read, blocks)
 
 
 def test_block_longer_than_the_pipeline_takes(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
@@ -197,10 +263,13 @@ def test_block_longer_than_the_pipeline_takes(data_copy: tuple[Path, Path], tmp_
 
     corpus, annotations = data_copy
     _grow_block(corpus, tmp_path, " Lorem ipsum, dolor sit amet." * 40_000)  # 1.2 MB
-    for build in (lambda: list(toolkit.stream_docs(corpus_dir=corpus, annotations_dir=annotations)),
-                  lambda: list(toolkit.load_corpus(corpus_dir=corpus, annotations_dir=annotations).docs()),
-                  lambda: list(toolkit.map_docs(len, corpus_dir=corpus, annotations_dir=annotations, n_process=2)),
-                  lambda: list(toolkit.extract(corpus_dir=corpus, annotations_dir=annotations, layer="all"))):
+    nlp = session_pipeline()  # spaCy's default max_length, as any pipeline make_nlp() makes
+    assert nlp.max_length == 1_000_000
+    for build in (lambda: list(toolkit.stream_docs(corpus_dir=corpus, annotations_dir=annotations, nlp=nlp)),
+                  lambda: list(toolkit.load_corpus(corpus_dir=corpus, annotations_dir=annotations).docs(nlp)),
+                  lambda: list(toolkit.map_docs(len, corpus_dir=corpus, annotations_dir=annotations, nlp=nlp, n_process=2)),
+                  lambda: list(toolkit.extract(corpus_dir=corpus, annotations_dir=annotations, layer="all",
+                                               nlp=nlp))):
         with pytest.raises(toolkit.ToolkitError, match="more than the pipeline takes") as caught:
             build()
         assert caught.value.record == BIG_BLOCK and len(str(caught.value)) < MESSAGE_LIMIT
@@ -219,12 +288,12 @@ def test_100k_distinct_names(data_copy: tuple[Path, Path]) -> None:
     names = [name for name in names if name != last["text"]]
     added = [{**last, "id": f"e-n{i}", "text": name} for i, name in enumerate(names)]  # all E106: not the block text
     _write(path, records + added)
-    findings = _validate(corpus, annotations)
+    findings, read = _validate_and_read(corpus, annotations, path)
     assert _errors(findings) == {"E106": len(added)}
     unannotated = [f for f in findings if f["code"] == "W702"]
     assert len(unannotated) > 1000  # every word of the essay is now an annotated name
     assert all(len(f["message"]) < MESSAGE_LIMIT for f in unannotated)
-    _accepted_or_refused_at(_read(corpus, annotations, path), path)
+    _accepted_or_refused_at(read, path)
 
 
 # 3. 20k annotations in one block.
@@ -236,10 +305,10 @@ def test_20k_identical_annotations(data_copy: tuple[Path, Path]) -> None:
     original = records[-1]
     copies = [{**original, "id": f"e-same{i}"} for i in range(20_000)]
     _write(path, records + copies)
-    findings = _validate(corpus, annotations)
+    findings, read = _validate_and_read(corpus, annotations, path)
     assert _errors(findings) == {"E302": 20_000}
     assert all(f"same span and label as {original['id']} " in f["message"] for f in findings if f["code"] == "E302")
-    _accepted_or_refused_at(_read(corpus, annotations, path), path)
+    _accepted_or_refused_at(read, path)
 
 
 def test_20k_crossing_annotations(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
@@ -250,12 +319,12 @@ def test_20k_crossing_annotations(data_copy: tuple[Path, Path], tmp_path: Path) 
     spans = [_entity(block, f"e-x{i}", base + 5 * i, base + 5 * i + 9) for i in range(20_000)]
     path = annotations / "entities.jsonl"
     _add_in_reading_order(corpus, path, spans)
-    findings = _validate(corpus, annotations)
+    findings, read = _validate_and_read(corpus, annotations, path)
     crossing = [f for f in findings if f["code"] == "E301"]
     assert _errors(findings) == {"E301": len(crossing)}
     ids = Counter(f["id"] for f in crossing)
     assert len(crossing) == 10_000 and max(ids.values()) == 1  # every other one: each root cause once
-    _accepted_or_refused_at(_read(corpus, annotations, path), path)
+    _accepted_or_refused_at(read, path)
 
 
 def test_20k_annotations_nested_in_one_and_a_deep_chain(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
@@ -267,7 +336,7 @@ def test_20k_annotations_nested_in_one_and_a_deep_chain(data_copy: tuple[Path, P
     chain = [_entity(block, f"e-chain{i}", base + 5 * i, base + 5 * (2_000 - i) - 1) for i in range(1, 1_000)]
     path = annotations / "entities.jsonl"
     _add_in_reading_order(corpus, path, [outer, *inner, *chain])
-    findings = _validate(corpus, annotations)
+    findings, read = _validate_and_read(corpus, annotations, path)
     nested = [f for f in findings if f["code"] == "E303"]
     assert _errors(findings) == {"E303": 20_000 + 999}
     assert len({f["id"] for f in nested}) == len(nested)  # once per inner span, against the nearest one
@@ -276,7 +345,7 @@ def test_20k_annotations_nested_in_one_and_a_deep_chain(data_copy: tuple[Path, P
             number = int(f["id"][len("e-in"):])
             holder = f"e-chain{min(number, 1_999 - number)}" if 1 <= number <= 1_998 else "e-outer"
             assert f" nested in {holder} " in f["message"], f
-    _accepted_or_refused_at(_read(corpus, annotations, path), path)
+    _accepted_or_refused_at(read, path)
 
 
 LAYER = LayerSchema("entities", "entities.jsonl", ("GPE",), {}, crossing=False, duplicates=False,
@@ -291,13 +360,15 @@ def _located(i: int, start: int, end: int, mention: str = "NAM") -> Located:
     ("nested", "E303", "e99998"), ("crossing", "E301", "e99998"), ("identical", "E302", "e0"), ("nom", None, "")])
 def test_100k_spans_in_one_block(shape: str, code: str | None, against: str) -> None:
     n = 100_000
-    items = {
-        "nested": [_located(i, i, 2 * n - i) for i in range(n)],
-        "crossing": [_located(i, 2 * i, 2 * i + 3) for i in range(n)],
-        "identical": [_located(i, 0, 10) for i in range(n)],
-        "nom": [_located(i, i, 2 * n - i, "NOM") for i in range(n)],  # nesting inside NOM mentions is allowed
-    }[shape]
-    findings = list(check_overlaps(LAYER, items))
+    shapes: dict[str, Callable[[int], Located]] = {
+        "nested": lambda i: _located(i, i, 2 * n - i),
+        "crossing": lambda i: _located(i, 2 * i, 2 * i + 3),
+        "identical": lambda i: _located(i, 0, 10),
+        "nom": lambda i: _located(i, i, 2 * n - i, "NOM"),  # nesting inside NOM mentions is allowed
+    }
+    span = shapes[shape]
+    found = _in_child(lambda: [(f.code, f.id, f.message) for f in check_overlaps(LAYER, [span(i) for i in range(n)])])
+    findings = [SimpleNamespace(code=c, id=i, message=m) for c, i, m in found]
     assert {f.code for f in findings} == ({code} if code else set())
     assert len({f.id for f in findings}) == len(findings)
     if code == "E302":
@@ -315,14 +386,13 @@ def test_value_nested_10k_levels(data_copy: tuple[Path, Path], nesting: str) -> 
     path = annotations / "dates.jsonl"
     closing = "]" if nesting == "[" else "}"
     deep = nesting * 10_000 + ("" if nesting == "[" else "1") + closing * 10_000
-    lines = path.read_text(encoding="utf-8").splitlines()
-    lines.insert(3, '{"id": "d-deep", "value": ' + deep + "}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    findings = _validate(corpus, annotations)
+    line = insert_record(path, '{"id": "d-deep", "value": ' + deep + "}", after="d-0003")
+    findings, read = _validate_and_read(corpus, annotations, path)
     assert _errors(findings) == {"E100": 1}
     [bad] = [f for f in findings if f["code"] == "E100"]
-    assert (Path(bad["file"]).name, bad["line"], bad["message"]) == ("dates.jsonl", 4, "nested deeper than 100 levels")
-    _refused_at(_read(corpus, annotations, path), path, 4)
+    assert (Path(bad["file"]).name, bad["line"], bad["message"]) == (
+        "dates.jsonl", line, "nested deeper than 100 levels")
+    _refused_at(read, path, line)
 
 
 # 5. A 20 MB file without a newline.
@@ -333,24 +403,24 @@ def test_20_mb_line_without_newline_at_the_end_of_a_layer(data_copy: tuple[Path,
     line = len(path.read_text(encoding="utf-8").splitlines()) + 1
     with path.open("a", encoding="utf-8") as f:
         f.write('{"id": "e-cut", "text": "' + "Iraq " * 4_000_000)  # cut off: no closing quote, no newline
-    findings = _validate(corpus, annotations)
+    findings, read = _validate_and_read(corpus, annotations, path)
     [bad] = [f for f in findings if f["code"] == "E100"]
     assert bad["line"] == line and len(bad["message"]) < MESSAGE_LIMIT
     assert bad["message"].startswith("column 25: not valid JSON (truncated last line?): unclosed string starts "
                                      "here: '{\"id\": \"e-cut\"")
-    _refused_at(_read(corpus, annotations, path), path, line)
+    _refused_at(read, path, line)
 
 
 def test_20_mb_file_without_any_newline(data_copy: tuple[Path, Path]) -> None:
     corpus, annotations = data_copy
     path = annotations / "claims.jsonl"
     path.write_bytes(b"x" * 20_000_000)
-    findings = _validate(corpus, annotations)
+    findings, read = _validate_and_read(corpus, annotations, path)
     bad = [f for f in findings if f["code"] == "E100"]
     assert [(Path(f["file"]).name, f["line"]) for f in bad] == [("claims.jsonl", 1)]
     assert bad[0]["message"].startswith("column 1: not valid JSON (truncated last line?): expected a value: 'xxx")
     assert bad[0]["message"].endswith("… (20000000 characters)") and len(bad[0]["message"]) < MESSAGE_LIMIT
-    _refused_at(_read(corpus, annotations, path), path, 1)
+    _refused_at(read, path, 1)
 
 
 # The name matcher finds what the regex it replaces found.
@@ -376,11 +446,12 @@ def test_names_longer_than_the_limit_are_not_searched() -> None:
     assert not NameMatcher([long])
 
 
-def test_benchmark_measures_hostile_input(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--hostile", "--hostile-mb", "1",
-                           "--reps", "1", "--workdir", str(tmp_path)], capture_output=True, text=True, timeout=TIMEOUT)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "| toolkit validate | shipped essay | essay + one 1 MB annotation line |" in proc.stdout
-    result = json.loads((tmp_path / "hostile.json").read_text())
+@pytest.mark.slow
+@starts_early(lambda workdir: [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--hostile", "--hostile-mb", "1",
+                               "--reps", "1", "--workdir", str(workdir)])
+def test_benchmark_measures_hostile_input(early: Finished) -> None:
+    assert early.returncode == 0, early.stderr[-2000:]
+    assert "| toolkit validate | shipped essay | essay + one 1 MB annotation line |" in early.stdout
+    result = json.loads((early.workdir / "hostile.json").read_text())
     assert result["line_bytes"] > 1_000_000 and result["hostile_rss"] > 0 and result["essay"] > 0
-    assert not (tmp_path / "hostile").exists()
+    assert not (early.workdir / "hostile").exists()

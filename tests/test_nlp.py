@@ -2,12 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit import load_corpus, make_nlp
-
-
-@pytest.fixture(scope="module")
-def nlp():  # type: ignore[no-untyped-def]
-    return make_nlp()
+from toolkit import make_nlp
 
 
 @pytest.mark.parametrize(
@@ -40,10 +35,10 @@ def test_rule_based_sentences(nlp, text: str, sentences: list[str]) -> None:  # 
     assert [s.text for s in nlp(text).sents] == sentences
 
 
-def test_no_sentence_boundary_inside_a_name_or_date() -> None:
-    corpus = load_corpus()
+def test_no_sentence_boundary_inside_a_name_or_date(shipped_corpus, nlp) -> None:  # type: ignore[no-untyped-def]
+    corpus = shipped_corpus
     checked = 0
-    for doc in corpus.docs():
+    for doc in corpus.docs(nlp):
         for layer in ("entities", "dates"):
             for span in doc.spans[layer]:
                 assert not any(t.is_sent_start for t in span[1:]), (doc.user_data["block"], span.text)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import ANNOTATIONS, CORPUS, ROOT
+import toolkit
+
+from .conftest import ANNOTATIONS, CORPUS, ROOT, Finished, starts_early
 
 
 def _commands() -> list[str]:
@@ -27,9 +28,17 @@ def test_two_setup_commands_and_ci_runs_the_test_one() -> None:
     assert tests in ci.splitlines()
 
 
-def test_package_type_checks() -> None:
-    proc = subprocess.run([sys.executable, "-m", "mypy"], capture_output=True, text=True, cwd=ROOT, timeout=900)
-    assert proc.returncode == 0, proc.stdout[-3000:]
+@pytest.mark.typecheck
+@starts_early(lambda workdir: [sys.executable, "-m", "mypy"])
+def test_package_type_checks(early: Finished) -> None:
+    assert early.returncode == 0, early.stdout[-3000:] + early.stderr[-1000:]
+    assert "Success: no issues found" in early.stdout
+
+
+@pytest.mark.typecheck
+@starts_early(lambda workdir: [sys.executable, "-m", "ruff", "check", "--no-cache", "toolkit", "tests", "benchmarks"])
+def test_lint_is_clean(early: Finished) -> None:
+    assert early.returncode == 0, early.stdout[-3000:] + early.stderr[-1000:]
 
 
 def test_python_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -44,18 +53,14 @@ def test_python_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {}
     for code in blocks:
-        exec(compile(code, "README.md", "exec"), namespace)
+        exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102  (the README's own examples)
     saved = (tmp_path / "work" / "annotations" / "entities.jsonl").read_text(encoding="utf-8")
     assert '"id": "e-0900"' in saved  # the write example wrote where it said
-    import toolkit
-
     work = tmp_path / "work"
     assert toolkit.fmt(corpus_dir=work / "corpus", annotations_dir=work / "annotations", check=True) == []
 
 
 def test_shipped_annotations_are_in_canonical_form() -> None:
-    import toolkit
-
     assert toolkit.fmt(check=True) == []
     for name in ("a", "b"):
         assert toolkit.fmt(annotations_dir=ANNOTATIONS / "passes" / name, check=True) == []

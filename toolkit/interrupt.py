@@ -87,6 +87,27 @@ def signals_raise() -> Iterator[None]:
 
 
 @contextmanager
+def blocked() -> Iterator[None]:
+    """Block SIGINT, SIGTERM and SIGHUP in this thread while inside; what came meanwhile acts on leaving.
+
+    For forking workers: a child inherits the mask, so a signal sent to it
+    before it has set up its own handlers waits instead of being lost (Python
+    discards a signal that arrives between fork and its after-fork reset), and
+    :func:`setup_worker` unblocks it with the default action in place. Threads
+    started inside inherit the mask too, which keeps the parent's signals
+    for its main thread.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextmanager
 def deferred() -> Iterator[None]:
     """Hold SIGINT, SIGTERM and SIGHUP back while inside; a signal that came meanwhile acts on leaving.
 

@@ -32,7 +32,11 @@ def map_in_workers(work: Callable[[T], R], items: Iterable[T], n_process: int, *
         raise ToolkitError("n_process must be at least 1")
     import multiprocessing
 
-    with multiprocessing.Pool(n_process, initializer=_init_worker, initargs=(work, setup)) as pool:
+    from .interrupt import blocked
+
+    with blocked():  # workers, and the pool's thread that forks replacements, start with signals held back
+        pool = multiprocessing.Pool(n_process, initializer=_init_worker, initargs=(work, setup))
+    with pool:
         yield from pool.imap(_run, items)
 
 

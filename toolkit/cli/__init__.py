@@ -28,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
         with signals_raise():
             app(args=argv, prog_name="toolkit")
     except SystemExit as e:  # typer exits on success, --help and usage errors
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":  # click's answer to a closed pipe (exit 1)
+            return 0
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
     except ToolkitError as e:
         typer.echo(printable(f"toolkit: error: {e}"), err=True)
