@@ -43,14 +43,16 @@ def make_nlp(nlp: Language | None = None) -> Language:
     if nlp is None:
         nlp = spacy.blank("en")
     if not nlp.meta.get(RULES_APPLIED):
-        # Setting these empties the tokenizer's cache: do it once per pipeline.
-        tokenizer = cast(Tokenizer, nlp.tokenizer)
+        # One new tokenizer with every rule: each setter of an existing one reloads its special cases.
+        old = cast(Tokenizer, nlp.tokenizer)
         prefixes = [MARKER_PATTERN, *(nlp.Defaults.prefixes or ())]
         suffixes = [MARKER_PATTERN, *(nlp.Defaults.suffixes or ())]
         infixes = [DASH_PATTERN, *(nlp.Defaults.infixes or ())]
-        tokenizer.prefix_search = compile_prefix_regex(prefixes).search
-        tokenizer.suffix_search = compile_suffix_regex(suffixes).search
-        tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+        nlp.tokenizer = Tokenizer(
+            nlp.vocab, rules=old.rules, prefix_search=compile_prefix_regex(prefixes).search,
+            suffix_search=compile_suffix_regex(suffixes).search,
+            infix_finditer=compile_infix_regex(infixes).finditer, token_match=old.token_match,
+            url_match=old.url_match, faster_heuristics=old.faster_heuristics)
         nlp.meta[RULES_APPLIED] = True
     if not nlp.has_pipe(SENTENCES) and not ({"parser", "senter"} & set(nlp.pipe_names)):
         if not Language.has_factory(SENTENCES):
