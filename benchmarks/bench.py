@@ -31,6 +31,7 @@ and written to WORKDIR/results.json.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -48,14 +49,14 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import generate  # noqa: E402
+from synthetic import generate
 
-from toolkit import make_nlp, map_docs, stream_docs  # noqa: E402
+from toolkit import make_nlp, map_docs, stream_docs
 
 
-def token_count(doc: object) -> int:
+def token_count(doc: Doc) -> int:
     """What the load measurement does with each Doc (it runs where the Doc is built)."""
-    return len(doc)  # type: ignore[arg-type]
+    return len(doc)
 
 
 def median_time(fn: Callable[[], object], reps: int) -> float:
@@ -93,10 +94,8 @@ def _tree_hwm(pid: int) -> float:
     """Sum of the peak resident sizes (MiB) of a process and its children, as far as /proc shows them."""
     total = 0.0
     pids = [pid]
-    try:
+    with contextlib.suppress(OSError):
         pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        pass
     for p in pids:
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
@@ -123,8 +122,8 @@ def docbin_round_trip(docs: list[Doc], nlp: Language) -> None:
 
 
 def files_of(corpus: Path, annotations: Path) -> list[Path]:
-    return sorted(corpus.glob("*/blocks.jsonl")) + [annotations / f"{n}.jsonl" for n in
-                                                     ("entities", "dates", "claims", "registry")]
+    return [*sorted(corpus.glob("*/blocks.jsonl")),
+            *(annotations / f"{n}.jsonl" for n in ("entities", "dates", "claims", "registry"))]
 
 
 def bench_size(size: int, workdir: Path, reps: int, docbin_reps: int) -> dict[str, float]:
@@ -137,8 +136,10 @@ def bench_size(size: int, workdir: Path, reps: int, docbin_reps: int) -> dict[st
     r: dict[str, float] = {"blocks": sum(1 for p in corpus.glob("*/blocks.jsonl") for _ in p.open())}
 
     nlp = make_nlp()
-    r["load"] = median_time(lambda: sum(map_docs(token_count, corpus_dir=corpus, annotations_dir=annotations, nlp=nlp)), reps)
-    r["load_2"] = median_time(lambda: sum(map_docs(token_count, corpus_dir=corpus, annotations_dir=annotations, nlp=nlp, n_process=2)), reps)
+    r["load"] = median_time(lambda: sum(map_docs(token_count, corpus_dir=corpus, annotations_dir=annotations,
+                                                 nlp=nlp)), reps)
+    r["load_2"] = median_time(lambda: sum(map_docs(token_count, corpus_dir=corpus, annotations_dir=annotations,
+                                                   nlp=nlp, n_process=2)), reps)
 
     r["docbin"] = time_docbin(corpus, annotations, nlp, docbin_reps)
     texts = [json.loads(line)["text"] for p in sorted(corpus.glob("*/blocks.jsonl")) for line in p.open()]
@@ -147,13 +148,13 @@ def bench_size(size: int, workdir: Path, reps: int, docbin_reps: int) -> dict[st
                                   reps)
     r["floor"] = r["tokenize"] + r["read_jsonl"]
 
-    r["validate"], r["validate_rss"] = run(toolkit + ["validate", "--format", "json"] + where, reps)
+    r["validate"], r["validate_rss"] = run([*toolkit, "validate", "--format", "json", *where], reps)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "all.jsonl"
-        r["extract"], r["extract_rss"] = run(toolkit + ["extract", "--layer", "all", "-q", "--out", str(out)] + where,
+        r["extract"], r["extract_rss"] = run([*toolkit, "extract", "--layer", "all", "-q", "--out", str(out), *where],
                                              reps)
         r["extract_2"], r["extract_2_rss"] = run(
-            toolkit + ["extract", "--layer", "all", "-q", "--workers", "2", "--out", str(out)] + where, reps)
+            [*toolkit, "extract", "--layer", "all", "-q", "--workers", "2", "--out", str(out), *where], reps)
         records = list(srsly.read_jsonl(out))
         r["write_jsonl"] = median_time(lambda: srsly.write_jsonl(Path(tmp) / "copy.jsonl", records), reps)
     r["extract_floor"] = r["floor"] + r["write_jsonl"]
@@ -169,7 +170,8 @@ def cold_start(reps: int) -> dict[str, float]:
 
 def table(results: dict[str, dict[str, float]], cold: dict[str, float]) -> str:
     sizes = list(results)
-    rows = [("Docs: DocBin round trip / toolkit load", ">= 4", lambda r: r["docbin"] / r["load"],
+    rows: list[tuple[str, str, Callable[[dict[str, float]], float], Callable[[dict[str, float]], str]]] = [
+            ("Docs: DocBin round trip / toolkit load", ">= 4", lambda r: r["docbin"] / r["load"],
              lambda r: f"{r['docbin']:.2f} s / {r['load']:.2f} s"),
             ("Docs: toolkit load / floor (tokenize + read JSONL)", "<= 1.3", lambda r: r["load"] / r["floor"],
              lambda r: f"{r['load']:.2f} s / {r['floor']:.2f} s"),
@@ -192,10 +194,11 @@ def table(results: dict[str, dict[str, float]], cold: dict[str, float]) -> str:
     if len(sizes) >= 2:
         big, small = sizes[-1], sizes[-2]
         for key in ("validate", "extract"):
-            ratio = results[big][key + "_rss"] / results[small][key + "_rss"]
-            lines.append(f"| {key} peak RSS, largest / next size | <= 1.25 | **{ratio:.2f}** |" + " |" * (len(sizes) - 1))
-    ratio = cold["toolkit_extract"] / cold["spacy_blank"]
-    lines.append(f"| cold start: toolkit extract (essay) / spaCy blank start | <= 1.5 | **{ratio:.2f}** "
+            growth = results[big][key + "_rss"] / results[small][key + "_rss"]
+            lines.append(f"| {key} peak RSS, largest / next size | <= 1.25 | **{growth:.2f}** |"
+                         + " |" * (len(sizes) - 1))
+    cold_ratio = cold["toolkit_extract"] / cold["spacy_blank"]
+    lines.append(f"| cold start: toolkit extract (essay) / spaCy blank start | <= 1.5 | **{cold_ratio:.2f}** "
                  f"({cold['toolkit_extract']:.2f} s / {cold['spacy_blank']:.2f} s) |" + " |" * (len(sizes) - 1))
     return "\n".join(lines)
 

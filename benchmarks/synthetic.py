@@ -19,11 +19,15 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from toolkit import load_corpus
+from toolkit import Block, load_corpus
 from toolkit.footnotes import find_markers
 from toolkit.versions import FORMAT_VERSION
 
-MONTHS = "January February March April May June July August September October November December".split()
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+
+# (layer, start, text, attributes) of one annotation in a synthetic block.
+Span = tuple[str, int, str, dict[str, object]]
 
 
 class Writer:
@@ -79,7 +83,7 @@ def generate(out: Path, *, blocks: int, seed: int = 13) -> dict[str, int]:
         offset = 0
         number = Counter[int]()
         bodies = Counter[int]()
-        records = []
+        records: list[dict[str, object]] = []
         for b in template:
             if b.kind == "footnote":
                 if bodies[b.part or 0] >= per_part[b.part]:
@@ -89,24 +93,26 @@ def generate(out: Path, *, blocks: int, seed: int = 13) -> dict[str, int]:
                                       number, bodies, cycle)
             cycle += counts[b.id]["entities"]
             block_id = b.id.replace("pwc.", f"{doc}.", 1)
-            record = {"id": block_id, "doc": doc, "kind": b.kind, "part": b.part, "section": b.section,
-                      "text": text, "source_start": offset, "source_end": offset + len(text)}
+            record: dict[str, object] = {"id": block_id, "doc": doc, "kind": b.kind, "part": b.part,
+                                         "section": b.section, "text": text, "source_start": offset,
+                                         "source_end": offset + len(text)}
             if b.number is not None:
                 record["number"] = bodies[b.part or 0] if b.kind == "footnote" else b.number
             records.append(record)
             source_parts.append(text)
             offset += len(text) + 2
             for layer, start, span, attrs in spans:
-                if layer == "entities":
-                    attrs = {"label": label[usable[span]], "entity": usable[span], "mention": "NAM"}
-                writer.annotate(layer, block_id, start, span, **attrs)
+                fields = ({"label": label[usable[span]], "entity": usable[span], "mention": "NAM"}
+                          if layer == "entities" else attrs)
+                writer.annotate(layer, block_id, start, span, **fields)
             total += 1
         source = "\n\n".join(source_parts) + "\n"
         (folder / f"{doc}.txt").write_text(source, encoding="utf-8")
         with (folder / "blocks.jsonl").open("w", encoding="utf-8") as f:
             for record in records:
                 f.write(json.dumps(record, ensure_ascii=False) + "\n")
-        document = {"format_version": FORMAT_VERSION, "id": doc, "title": records[0]["text"], "author": None, "dates": [], "source": f"{doc}.txt",
+        document = {"format_version": FORMAT_VERSION, "id": doc, "title": records[0]["text"], "author": None,
+                    "dates": [], "source": f"{doc}.txt",
                     "sha256": hashlib.sha256(source.encode("utf-8")).hexdigest(), "length": len(source),
                     "excluded": [], "artefacts": [], "retired": []}
         (folder / "document.json").write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -128,7 +134,8 @@ def _sentence(rng: random.Random, words: list[str], n: int) -> list[str]:
     return sentence
 
 
-def _block_text(block, rng, words, aliases, counts, n_markers, number, bodies, cycle):  # type: ignore[no-untyped-def]
+def _block_text(block: Block, rng: random.Random, words: list[str], aliases: list[str], counts: Counter[str],
+                n_markers: int, number: Counter[int], bodies: Counter[int], cycle: int) -> tuple[str, list[Span]]:
     """The block's text and its spans: (layer, start, text, attributes)."""
     length = max(8, int(len(block.text) * rng.uniform(0.8, 1.2)))
     if block.kind == "footnote":
@@ -154,7 +161,7 @@ def _block_text(block, rng, words, aliases, counts, n_markers, number, bodies, c
     rng.shuffle(slots)
     entity_slots = slots[:counts["entities"]]
     date_slots = slots[counts["entities"]:counts["entities"] + counts["dates"]]
-    marked = set()
+    marked: set[tuple[int, int]] = set()
     for k in range(n_markers):
         home = marker_home[k % len(marker_home)]
         candidates = [s for s in entity_slots if s[0] == home and s not in marked]
@@ -168,10 +175,10 @@ def _block_text(block, rng, words, aliases, counts, n_markers, number, bodies, c
         marked.add(candidates[0])
     entity_of = {slot: aliases[(cycle + k) % len(aliases)] for k, slot in enumerate(entity_slots)}
     text = prefix
-    spans = []
+    spans: list[Span] = []
     for i, sentence in enumerate(sentences):
         start_sentence = len(text)
-        inner = []
+        inner: list[str] = []
         for j, word in enumerate(sentence):
             if j:
                 text += " "

@@ -18,12 +18,17 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from typer.testing import CliRunner
 
 from toolkit.versions import FORMAT_VERSION
+
+if TYPE_CHECKING:  # for annotations only: the fixtures import them when first used, as before
+    from spacy.language import Language
+
+    from toolkit.corpus import Corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -77,10 +82,10 @@ class Run:
     stderr: str
 
 
-_PIPELINE: list[Any] = []  # the one pipeline of the session, made on first use
+_PIPELINE: list[Language] = []  # the one pipeline of the session, made on first use
 
 
-def session_pipeline() -> Any:
+def session_pipeline() -> Language:
     """``toolkit.make_nlp()``, made once per session."""
     if not _PIPELINE:
         import toolkit
@@ -105,10 +110,10 @@ def shared_pipeline() -> Iterator[None]:
     pipeline = session_pipeline()
     real = spacy.blank
 
-    def blank(name: str, **kwargs: Any) -> Any:
+    def blank(name: str, **kwargs: Any) -> Language:
         return pipeline if name == "en" and not kwargs else real(name, **kwargs)
 
-    spacy.blank = blank  # type: ignore[assignment]
+    spacy.blank = blank
     try:
         yield
     finally:
@@ -215,7 +220,7 @@ def starts_early(command: Callable[[Path], list[str]]) -> Callable[[Callable[...
     and checks everything as before.
     """
     def mark(test: Callable[..., None]) -> Callable[..., None]:
-        test._early_command = command  # type: ignore[attr-defined]
+        test._early_command = command  # type: ignore[attr-defined]  # a mark on the function object, read back with getattr
         return test
     return mark
 
@@ -232,8 +237,10 @@ class _Job:
     logs: Path
 
 
-def _lower_priority() -> None:
-    os.nice(10)
+def _niced(command: list[str]) -> list[str]:
+    """``command`` run through ``nice -n 10`` where there is one (it execs the command: same process)."""
+    nice = shutil.which("nice") if os.name == "posix" else None
+    return [nice, "-n", "10", *command] if nice else command
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -246,8 +253,8 @@ def _early_jobs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
         workdir, logs = tmp_path_factory.mktemp("early"), tmp_path_factory.mktemp("early-logs")
         with (logs / "stdout").open("wb") as out, (logs / "stderr").open("wb") as err:
             # Niced: they take what the rest of the run leaves of the machine, not the other way round.
-            process = subprocess.Popen(command(workdir), cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                       preexec_fn=_lower_priority if os.name == "posix" else None)
+            process = subprocess.Popen(_niced(command(workdir)), cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out,
+                                       stderr=err)
         jobs[item.nodeid] = _Job(process, workdir, logs)
     yield jobs
     for job in jobs.values():  # a test that did not run (an early stop, -x): its command goes too
@@ -268,7 +275,7 @@ def early(request: pytest.FixtureRequest, _early_jobs: dict[str, _Job]) -> Finis
 # --- the shipped data ------------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def shipped_corpus():  # type: ignore[no-untyped-def]
+def shipped_corpus() -> Corpus:
     """``toolkit.load_corpus()`` of the unmodified shipped data, loaded once for the session (do not mutate it)."""
     import toolkit
 
@@ -276,7 +283,7 @@ def shipped_corpus():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def nlp():  # type: ignore[no-untyped-def]
+def nlp() -> Language:
     """One ``toolkit.make_nlp()`` pipeline for the session, for the API calls that take ``nlp=``.
 
     Building a pipeline costs about 0.2 s; tests that are not about the
@@ -447,7 +454,7 @@ def rewrite_block_text(corpus_dir: Path, block_id: str, old: str, new: str) -> R
     """
     assert len(old) == len(new), "same length only: offsets must stay valid"
     folder = corpus_dir / block_id.split(".", maxsplit=1)[0]
-    line, block = find_record(folder / "blocks.jsonl", id=block_id)
+    _, block = find_record(folder / "blocks.jsonl", id=block_id)
     at = block["text"].index(old)
     block_start = block["source_start"]
     edit_record(folder / "blocks.jsonl", block_id, text=block["text"][:at] + new + block["text"][at + len(old):])

@@ -9,16 +9,17 @@ from collections import Counter
 import pytest
 
 from toolkit import agree
+from toolkit.corpus import Corpus
 
 from .conftest import ANNOTATIONS, ROOT
 
 
 @pytest.fixture(scope="module")
-def corpus(shipped_corpus):  # type: ignore[no-untyped-def]
+def corpus(shipped_corpus: Corpus) -> Corpus:
     return shipped_corpus
 
 
-def test_every_record_quotes_its_block(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_every_record_quotes_its_block(corpus: Corpus) -> None:
     ids = set()
     for a in corpus.annotations():
         assert corpus[a.paragraph].text[a.start:a.end] == a.text, a.id
@@ -28,7 +29,7 @@ def test_every_record_quotes_its_block(corpus) -> None:  # type: ignore[no-untyp
         assert a.id[0] == {"entities": "e", "dates": "d", "claims": "c"}[a.layer]
 
 
-def test_entity_links_and_labels(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_entity_links_and_labels(corpus: Corpus) -> None:
     for a in corpus.annotations("entities"):
         entity = corpus.entity(a.attrs["entity"])
         assert entity.label == a.label, a.id
@@ -39,13 +40,13 @@ def test_entity_links_and_labels(corpus) -> None:  # type: ignore[no-untyped-def
             assert corpus[fn].kind == "footnote"
 
 
-def test_every_name_used_is_an_alias_of_its_entity(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_every_name_used_is_an_alias_of_its_entity(corpus: Corpus) -> None:
     for a in corpus.annotations("entities"):
         if a.attrs["mention"] == "NAM":
             assert a.text in corpus.entity(a.attrs["entity"]).aliases, (a.id, a.text)
 
 
-def test_registry_keeps_apart_what_the_essay_keeps_apart(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_registry_keeps_apart_what_the_essay_keeps_apart(corpus: Corpus) -> None:
     kro = {a.paragraph: a.attrs["entity"] for a in corpus.annotations("entities")
            if a.text == "Kurdistan Region Organization"}
     assert kro == {"pwc.p1.para7": "kro-wcp-iran", "pwc.p1.para8": "kro-wcp-iraq"}
@@ -54,7 +55,7 @@ def test_registry_keeps_apart_what_the_essay_keeps_apart(corpus) -> None:  # typ
         "iranian-communist-party"}
 
 
-def test_dates_inside_names_are_not_dates(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_dates_inside_names_are_not_dates(corpus: Corpus) -> None:
     org = [a for a in corpus.annotations("entities") if a.text.startswith("March 31")]
     assert {a.paragraph for a in org} == {"pwc.p1.para11"}
     assert not [d for d in corpus.annotations("dates", paragraph="pwc.p1.para11") if "March" in d.text]
@@ -62,12 +63,12 @@ def test_dates_inside_names_are_not_dates(corpus) -> None:  # type: ignore[no-un
     assert [d.attrs["value"] for d in holiday] == ["XXXX-03-31"]
 
 
-def test_datelines_are_dated(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_datelines_are_dated(corpus: Corpus) -> None:
     values = {d.paragraph: d.attrs["value"] for d in corpus.annotations("dates") if "date" in d.paragraph}
     assert values == {"pwc.front.date1": "2025-07-03", "pwc.p1.date1": "2012-06-29", "pwc.p2.date1": "2013-07-01"}
 
 
-def test_claim_attributes(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_claim_attributes(corpus: Corpus) -> None:
     for c in corpus.annotations("claims"):
         assert c.attrs["type"] in ("evaluation", "diagnosis", "prediction", "proposal", "fact")
         assert c.attrs["holder"] in ("author", "unspecified") or c.attrs["holder"] in corpus.registry
@@ -75,14 +76,15 @@ def test_claim_attributes(corpus) -> None:  # type: ignore[no-untyped-def]
         assert len(c.text) < len(corpus[c.paragraph].text) or len(corpus[c.paragraph].text) < 200, c.id
 
 
-def test_readme_counts_match_the_data(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_readme_counts_match_the_data(corpus: Corpus) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     rows = re.findall(r"^\| (entities|dates) \| ([A-Z_]+) \| (\d+) \|$", readme, re.M)
     assert rows
     for layer, label, count in rows:
         assert len(corpus.annotations(layer, label=label)) == int(count), (layer, label)
     claims = Counter(c.attrs["type"] for c in corpus.annotations("claims"))
-    assert f"| claims | CLAIM ({', '.join(f'{n} {t}' for t, n in claims.most_common())}) | {sum(claims.values())} |" in readme
+    types = ", ".join(f"{n} {t}" for t, n in claims.most_common())
+    assert f"| claims | CLAIM ({types}) | {sum(claims.values())} |" in readme
     mentions = Counter(a.attrs["mention"] for a in corpus.annotations("entities"))
     assert (f"| entities | all ({mentions['NAM']} NAM, {mentions['NOM']} NOM) | "
             f"{len(corpus.annotations('entities'))} |") in readme
@@ -98,11 +100,12 @@ def test_guidelines_agreement_figures_are_reproducible() -> None:
     guidelines = (ANNOTATIONS / "GUIDELINES.md").read_text(encoding="utf-8")
     for record in agree(ANNOTATIONS / "passes" / "a", ANNOTATIONS / "passes" / "b"):
         e = record["exact"]
-        row = f"| {record['layer']} | {record['a']} | {record['b']} | {e['precision']:.3f} | {e['recall']:.3f} | {e['f1']:.3f} |"
+        row = (f"| {record['layer']} | {record['a']} | {record['b']} | "
+               f"{e['precision']:.3f} | {e['recall']:.3f} | {e['f1']:.3f} |")
         assert row in guidelines, row
 
 
-def test_exceptions_point_at_real_text(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_exceptions_point_at_real_text(corpus: Corpus) -> None:
     for line in (ANNOTATIONS / "exceptions.jsonl").read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         assert corpus[record["paragraph"]].text[record["start"]:record["end"]] == record["text"]

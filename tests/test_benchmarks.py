@@ -7,13 +7,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from spacy.language import Language
 
 from toolkit import extract, validate
 
 from .conftest import ROOT, Finished, starts_early
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from synthetic import generate  # noqa: E402
+from synthetic import generate
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_synthetic_corpus_validates_cleanly(synthetic: Path, nlp) -> None:  # type: ignore[no-untyped-def]
+def test_synthetic_corpus_validates_cleanly(synthetic: Path, nlp: Language) -> None:
     findings = validate(corpus_dir=synthetic / "corpus", annotations_dir=synthetic / "annotations", nlp=nlp)
     assert [(f.code, f.message) for f in findings] == []
 

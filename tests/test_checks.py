@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from spacy.language import Language
 
 import toolkit
 from toolkit.layout import Layout
@@ -135,7 +136,7 @@ def test_agree_refuses(broken: tuple[Path, Path, str, int]) -> None:
 
 
 @pytest.mark.parametrize("broken", list(BROKEN), indirect=True)
-def test_loaders_refuse(broken: tuple[Path, Path, str, int], nlp) -> None:  # type: ignore[no-untyped-def]
+def test_loaders_refuse(broken: tuple[Path, Path, str, int], nlp: Language) -> None:
     corpus, annotations, code, line = broken
     loaders: list[Callable[[], object]] = [
         lambda: toolkit.load_corpus(corpus_dir=corpus, annotations_dir=annotations),
@@ -160,7 +161,7 @@ def test_to_dataframe_refuses_a_file_broken_after_loading(data_copy: tuple[Path,
 
 
 @pytest.mark.parametrize("broken", ["start > end", "unknown label", "crossing spans"], indirect=True)
-def test_validate_reports_what_readers_refuse(broken: tuple[Path, Path, str, int], nlp) -> None:  # type: ignore[no-untyped-def]
+def test_validate_reports_what_readers_refuse(broken: tuple[Path, Path, str, int], nlp: Language) -> None:
     corpus, annotations, code, line = broken
     found = {(f.code, Path(f.file or "").name, f.line)
              for f in toolkit.validate(corpus_dir=corpus, annotations_dir=annotations, nlp=nlp)}
@@ -176,7 +177,7 @@ def test_registry_is_checked(data_copy: tuple[Path, Path]) -> None:
     assert f"registry.jsonl:{line} (record mansoor-hekmat): E401 " in err, err
 
 
-def test_block_ids_are_checked(data_copy: tuple[Path, Path], nlp) -> None:  # type: ignore[no-untyped-def]
+def test_block_ids_are_checked(data_copy: tuple[Path, Path], nlp: Language) -> None:
     corpus, annotations = data_copy
     line = edit_record(corpus / "pwc" / "blocks.jsonl", "pwc.p1.h1", id="<img src=x onerror=alert(1)>")
     result = run_cli("footnotes", "--corpus", corpus)
@@ -187,7 +188,7 @@ def test_block_ids_are_checked(data_copy: tuple[Path, Path], nlp) -> None:  # ty
     assert [f.line for f in found if f.code == "E111"] == [line]
 
 
-def test_duplicate_block_id_is_refused(data_copy: tuple[Path, Path], nlp) -> None:  # type: ignore[no-untyped-def]
+def test_duplicate_block_id_is_refused(data_copy: tuple[Path, Path], nlp: Language) -> None:
     corpus, annotations = data_copy
     blocks = corpus / "pwc" / "blocks.jsonl"
     annotated = {r["paragraph"] for layer in ("entities", "dates", "claims")
@@ -196,7 +197,8 @@ def test_duplicate_block_id_is_refused(data_copy: tuple[Path, Path], nlp) -> Non
     unannotated = next(block_id for block_id in rest if block_id not in annotated)
     line = edit_record(blocks, unannotated, id=first)  # a block without annotations takes the first block's id
     pattern = rf"blocks.jsonl:{line} \(record {first}\): E102"
-    for read in (lambda: list(iter_blocks(Layout.open(corpus_dir=corpus))), lambda: list(toolkit.stream_docs(corpus_dir=corpus, annotations_dir=annotations, nlp=nlp)),
+    for read in (lambda: list(iter_blocks(Layout.open(corpus_dir=corpus))),
+                 lambda: list(toolkit.stream_docs(corpus_dir=corpus, annotations_dir=annotations, nlp=nlp)),
                  lambda: toolkit.load_corpus(corpus_dir=corpus, annotations_dir=annotations)):
         with pytest.raises(toolkit.ToolkitError, match=pattern):
             read()

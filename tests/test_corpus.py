@@ -1,20 +1,24 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+from spacy.language import Language
+from spacy.tokens import Doc
 
 from toolkit import ToolkitError, load_corpus
+from toolkit.corpus import Corpus
 
 from .conftest import DROP, edit_record
 
 
 @pytest.fixture(scope="module")
-def corpus(shipped_corpus):  # type: ignore[no-untyped-def]
+def corpus(shipped_corpus: Corpus) -> Corpus:
     return shipped_corpus
 
 
-def test_lookups(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_lookups(corpus: Corpus) -> None:
     blocks = list(corpus)
     assert blocks[0].id == "pwc.front.title1" and len(corpus) == len(blocks)
     assert "pwc.p2.fn13" in corpus and corpus["pwc.p2.fn13"].number == 13
@@ -30,7 +34,7 @@ def test_lookups(corpus) -> None:  # type: ignore[no-untyped-def]
         corpus.annotations("gossip")
 
 
-def test_docs_carry_every_layer(corpus, nlp) -> None:  # type: ignore[no-untyped-def]
+def test_docs_carry_every_layer(corpus: Corpus, nlp: Language) -> None:
     docs = corpus.docs(nlp)
     assert iter(docs) is docs
     total = {"entities": 0, "dates": 0, "claims": 0, "footnote_refs": 0}
@@ -49,7 +53,7 @@ def test_docs_carry_every_layer(corpus, nlp) -> None:  # type: ignore[no-untyped
     assert total == {"entities": 286, "dates": 74, "claims": 187, "footnote_refs": 19}
 
 
-def test_same_offsets_in_two_layers_keep_their_own_records(corpus, nlp) -> None:  # type: ignore[no-untyped-def]
+def test_same_offsets_in_two_layers_keep_their_own_records(corpus: Corpus, nlp: Language) -> None:
     # "Worker-Communist Party of Kurdistan" is both an entity and the end of a claim: ids keep them apart.
     doc = next(d for d in corpus.docs(nlp) if d.user_data["block"] == "pwc.p1.para8")
     ids = {s.id_ for key in ("entities", "claims") for s in doc.spans[key]}
@@ -63,21 +67,21 @@ def test_malformed_file_names_file_and_line(data_copy: tuple[Path, Path]) -> Non
         load_corpus(corpus_dir=corpus_dir, annotations_dir=annotations)
 
 
-def test_streaming_loader_matches_the_in_memory_one(corpus, nlp) -> None:  # type: ignore[no-untyped-def]
+def test_streaming_loader_matches_the_in_memory_one(corpus: Corpus, nlp: Language) -> None:
     from toolkit import stream_docs
 
-    def view(docs):  # type: ignore[no-untyped-def]
+    def view(docs: Iterable[Doc]) -> list[tuple[str, list[tuple[str, int, int, str, str, str]]]]:
         return [(d.user_data["block"], [(k, s.start_char, s.end_char, s.label_, s.id_, s.kb_id_)
                                         for k in sorted(d.spans) for s in d.spans[k]]) for d in docs]
 
     assert view(stream_docs(nlp=nlp)) == view(corpus.docs(nlp))
 
 
-def _span_count(doc):  # type: ignore[no-untyped-def]
+def _span_count(doc: Doc) -> tuple[str, int]:
     return doc.user_data["block"], sum(len(doc.spans[key]) for key in doc.spans)
 
 
-def test_map_docs_in_two_processes_keeps_reading_order(nlp) -> None:  # type: ignore[no-untyped-def]
+def test_map_docs_in_two_processes_keeps_reading_order(nlp: Language) -> None:
     from toolkit import map_docs
 
     one = list(map_docs(_span_count, nlp=nlp))

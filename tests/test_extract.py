@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
+from spacy.language import Language
 
 from toolkit import ToolkitError, extract
 from toolkit.json_schemas import json_schema, schema_names
@@ -16,7 +18,7 @@ LAYER_ORDER = {"entities": 0, "dates": 1, "claims": 2}
 
 
 @pytest.fixture(scope="module")
-def all_records(nlp):  # type: ignore[no-untyped-def]
+def all_records(nlp: Language) -> list[dict[str, Any]]:
     """``extract(layer="all")`` of the shipped data, in one process."""
     return list(extract(layer="all", nlp=nlp))
 
@@ -40,7 +42,7 @@ def test_every_schema_is_valid_json_schema() -> None:
         jsonschema.Draft202012Validator.check_schema(json_schema(name, schema))
 
 
-def test_records_in_reading_order_with_consistent_context(all_records) -> None:  # type: ignore[no-untyped-def]
+def test_records_in_reading_order_with_consistent_context(all_records: list[dict[str, Any]]) -> None:
     records = all_records
     assert len({r["id"] for r in records}) == len(records)
     # One record per annotation of the files, in reading order: block, then start, longer spans first, then layer.
@@ -85,7 +87,7 @@ def test_bad_arguments_fail_at_the_call() -> None:
         extract(corpus_dir="/nonexistent")
 
 
-def test_out_writes_atomically(tmp_path: Path, all_records) -> None:  # type: ignore[no-untyped-def]
+def test_out_writes_atomically(tmp_path: Path, all_records: list[dict[str, Any]]) -> None:
     out = tmp_path / "mentions.jsonl"
     result = run_cli("extract", "--layer", "dates", "--out", out)
     assert result.returncode == 0 and result.stdout == ""
@@ -103,7 +105,7 @@ def test_extract_streams() -> None:
     assert first["paragraph"] == "pwc.front.title1"
 
 
-def test_two_workers_give_the_same_records(all_records) -> None:  # type: ignore[no-untyped-def]
+def test_two_workers_give_the_same_records(all_records: list[dict[str, Any]]) -> None:
     assert list(extract(layer="all", n_process=2)) == all_records
     with pytest.raises(ToolkitError, match="n_process"):
         extract(n_process=0)

@@ -3,7 +3,8 @@ from __future__ import annotations
 import json
 
 from toolkit import Block, resolve_footnotes
-from toolkit.footnotes import find_markers
+from toolkit.corpus import Corpus
+from toolkit.footnotes import FootnoteLink, find_markers
 
 from .conftest import BLOCKS, read_records, run_cli
 
@@ -23,20 +24,24 @@ EXPECTED = [
 ]
 
 
-def test_every_marker_of_the_essay_resolves_within_its_part(shipped_corpus) -> None:  # type: ignore[no-untyped-def]
+def test_every_marker_of_the_essay_resolves_within_its_part(shipped_corpus: Corpus) -> None:
     corpus = shipped_corpus
     links = corpus.footnote_links()
-    resolved = [(l.paragraph, l.number, l.footnote) for l in links if l.status == "resolved"]
-    assert resolved == EXPECTED
+    resolved: list[FootnoteLink] = []
     for link in links:
         if link.status == "resolved":
-            assert corpus[link.paragraph].text[link.start:link.end] == f"[{link.number}]"
-            assert corpus[link.footnote].part == corpus[link.paragraph].part
+            assert isinstance(link, FootnoteLink)
+            resolved.append(link)
+    assert [(link.paragraph, link.number, link.footnote) for link in resolved] == EXPECTED
+    for link in resolved:
+        assert link.footnote is not None
+        assert corpus[link.paragraph].text[link.start:link.end] == f"[{link.number}]"
+        assert corpus[link.footnote].part == corpus[link.paragraph].part
 
 
-def test_part_two_has_two_unreferenced_bodies(shipped_corpus) -> None:  # type: ignore[no-untyped-def]
+def test_part_two_has_two_unreferenced_bodies(shipped_corpus: Corpus) -> None:
     links = shipped_corpus.footnote_links()
-    assert [(l.footnote, l.status) for l in links if l.status != "resolved"] == [
+    assert [(link.footnote, link.status) for link in links if link.status != "resolved"] == [
         ("pwc.p2.fn1", "unreferenced"), ("pwc.p2.fn8", "unreferenced")]
 
 
@@ -51,7 +56,7 @@ def test_unresolved_markers_and_duplicate_numbers_are_reported() -> None:
         _block("d.p1.fn1b", "footnote", 1, "[1] one again", 1),
         _block("d.p2.para1", "paragraph", 2, "Part two cites[1]."),
     ]
-    statuses = [(l.status, l.number, l.part, l.footnote) for l in resolve_footnotes(blocks)]
+    statuses = [(link.status, link.number, link.part, link.footnote) for link in resolve_footnotes(blocks)]
     assert statuses == [
         ("resolved", 1, 1, "d.p1.fn1"), ("unresolved", 3, 1, None), ("duplicate", 1, 1, "d.p1.fn1b"),
         ("unresolved", 1, 2, None),

@@ -198,9 +198,9 @@ class Mutation:
         if self.record is None and self.other_record is None:
             return self
         ids = []
-        for line in split_lines(data):
+        for raw in split_lines(data):
             try:
-                ids.append(json.loads(line).get("id"))
+                ids.append(json.loads(raw).get("id"))
             except (ValueError, AttributeError):
                 ids.append(None)
         line = ids.index(self.record) if self.record is not None else self.line
@@ -390,7 +390,8 @@ class Files:
             lines[i] = latin
             return b"".join(lines)
         at = m.arg[2] % (len(data) + 1)
-        return data[:at] + m.arg[1] + data[at:]
+        inserted: bytes = m.arg[1]
+        return data[:at] + inserted + data[at:]
 
     def _record(self, m: Mutation, data: bytes) -> bytes:
         """Change one record (the line's, or document.json's); a line an earlier mutation broke stays as it is."""
@@ -561,8 +562,9 @@ def read(what: str, call: Any) -> Any:
         return call()
     except toolkit.ToolkitError as e:
         note(f"{what} refused: {e}")
-        assert e.file is not None, str(e)
-        return e
+        error = e
+    assert error.file is not None, str(error)
+    return error
 
 
 def run_everything(small: Small, changes: list[Mutation]) -> None:
@@ -609,7 +611,8 @@ def check_all(corpus: Path, annotations: Path, root: Path, out: Path, nlp: Langu
             SCHEMAS["footnotes"].validate(record)
 
     loaded = read("load_corpus", lambda: toolkit.load_corpus(corpus_dir=corpus, annotations_dir=annotations))
-    streamed = read("stream_docs", lambda: list(toolkit.stream_docs(corpus_dir=corpus, annotations_dir=annotations, nlp=nlp)))
+    streamed = read("stream_docs",
+                    lambda: list(toolkit.stream_docs(corpus_dir=corpus, annotations_dir=annotations, nlp=nlp)))
 
     if validate.code == 0:  # what validate passes, every reader takes
         assert extract.code == 0, extract.stderr

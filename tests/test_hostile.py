@@ -36,9 +36,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from toolkit.models import Annotation
+from toolkit.schema import LayerSchema
 from toolkit.validation.consistency import NAME_LIMIT, NameMatcher
 from toolkit.validation.records import Located
-from toolkit.schema import LayerSchema
 from toolkit.validation.spans import check_overlaps
 
 from .conftest import ROOT, Finished, insert_record, session_pipeline, starts_early
@@ -101,7 +101,7 @@ def _child(send: Connection, work: Callable[[], Any]) -> None:
     gc.freeze()  # what the parent holds is not the child's garbage: collections look at new objects only
     try:
         result = ("ok", work())
-    except BaseException:  # noqa: BLE001  (reported to the parent, which fails the test)
+    except BaseException:  # reported to the parent, which fails the test
         result = ("error", traceback.format_exc()[-3000:])
     send.send(result)
     send.close()
@@ -126,7 +126,8 @@ def _validate_and_read(corpus: Path, annotations: Path, touched: Path,
     nlp = session_pipeline()
     every: dict[str, Callable[[], object]] = {
         "load_corpus": lambda: toolkit.load_corpus(corpus_dir=corpus, annotations_dir=annotations),
-        "stream_docs": lambda: sum(1 for _ in toolkit.stream_docs(corpus_dir=corpus, annotations_dir=annotations, nlp=nlp)),
+        "stream_docs": lambda: sum(1 for _ in toolkit.stream_docs(corpus_dir=corpus, annotations_dir=annotations,
+                                                                  nlp=nlp)),
         "read_jsonl": lambda: sum(1 for _ in read_jsonl(touched)),
     }
 
@@ -267,7 +268,8 @@ def test_block_longer_than_the_pipeline_takes(data_copy: tuple[Path, Path], tmp_
     assert nlp.max_length == 1_000_000
     for build in (lambda: list(toolkit.stream_docs(corpus_dir=corpus, annotations_dir=annotations, nlp=nlp)),
                   lambda: list(toolkit.load_corpus(corpus_dir=corpus, annotations_dir=annotations).docs(nlp)),
-                  lambda: list(toolkit.map_docs(len, corpus_dir=corpus, annotations_dir=annotations, nlp=nlp, n_process=2)),
+                  lambda: list(toolkit.map_docs(len, corpus_dir=corpus, annotations_dir=annotations, nlp=nlp,
+                                                n_process=2)),
                   lambda: list(toolkit.extract(corpus_dir=corpus, annotations_dir=annotations, layer="all",
                                                nlp=nlp))):
         with pytest.raises(toolkit.ToolkitError, match="more than the pipeline takes") as caught:

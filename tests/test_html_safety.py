@@ -23,14 +23,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit import ToolkitError, load_corpus
+from toolkit.checks import Checks
 from toolkit.cli import main
 from toolkit.corpus import Corpus
-from toolkit.footnotes import resolve_footnotes
-from toolkit.models import Annotation, Block, RegistryEntity
-from toolkit.checks import Checks
 from toolkit.footnotes import links_by_block
 from toolkit.join import AnnotatedBlock
 from toolkit.layout import Layout
+from toolkit.models import Annotation, Block, RegistryEntity
 from toolkit.render import CSS, HTML, LABEL_COLORS, LINE_STYLES, Styles, render_block, render_page
 
 PAYLOADS = {
@@ -379,7 +378,8 @@ def hostile(p: str) -> Hostile:
         Annotation("entities", p + "2", p, 1, 4, text[1:4], p, {"entity": "iraq", "mention": p}, **e),  # cuts p
         Annotation("entities", p + "3", p, iraq, iraq + 4, "Iraq", "GPE", {"entity": "iraq", "mention": "NAM"}),
         Annotation("dates", p + "4", p, 0, len(text), text, p, {"value": p, "mod": p}, **e),
-        Annotation("claims", p + "5", p, 2, len(text) - 1, text[2:-1], p, {"type": p, "holder": p, "about": [p, p]}, **e),
+        Annotation("claims", p + "5", p, 2, len(text) - 1, text[2:-1], p,
+                   {"type": p, "holder": p, "about": [p, p]}, **e),
         Annotation("claims", p + "6", p, 0, 1, text[:1], p, {"type": p, "holder": p, "about": p}, **e),
         Annotation(p, p + "7", p, 0, len(p), p, p, {p: p}, **e),  # a layer nobody declared
         Annotation("entities", p + "8", p + "h", 0, len(p), p, p, {"entity": p, "mention": p}, **e),

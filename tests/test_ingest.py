@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import ToolkitError, ingest, segment
-from toolkit import read_document
+from toolkit import ToolkitError, ingest, read_document, segment
 
 from .conftest import CORPUS, EXCERPT, ROOT, SOURCE, run_cli
 
@@ -124,9 +123,9 @@ def test_non_utf8_source_names_the_line(tmp_path: Path) -> None:
 
 
 def test_block_kinds_are_one_list() -> None:
-    from toolkit.models import KINDS
     from toolkit.json_schemas import json_schema
     from toolkit.layout import Layout
+    from toolkit.models import KINDS
 
     schema = json_schema("blocks", Layout.open().schema)
     assert schema["properties"]["kind"]["enum"] == list(KINDS)

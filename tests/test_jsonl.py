@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -37,7 +39,7 @@ def test_failed_write_keeps_the_old_file(tmp_path: Path) -> None:
     path = tmp_path / "out.jsonl"
     path.write_text("old\n", encoding="utf-8")
 
-    def records():  # type: ignore[no-untyped-def]
+    def records() -> Iterator[dict[str, Any]]:
         yield {"a": 1}
         raise RuntimeError("boom")
 
@@ -50,9 +52,8 @@ def test_failed_write_keeps_the_old_file(tmp_path: Path) -> None:
 def test_atomic_open_refuses_to_replace_without_force(tmp_path: Path) -> None:
     path = tmp_path / "x.json"
     path.write_text("keep", encoding="utf-8")
-    with pytest.raises(ToolkitError, match="--force"):
-        with atomic_open(path, force=False):
-            pass
+    with pytest.raises(ToolkitError, match="--force"), atomic_open(path, force=False):
+        pass
     assert path.read_text(encoding="utf-8") == "keep"
 
 
@@ -64,7 +65,7 @@ json_values = st.recursive(
 
 
 @given(st.lists(st.dictionaries(st.text(), json_values, max_size=4), min_size=1, max_size=5))
-def test_write_then_read_round_trips(tmp_path_factory, records) -> None:  # type: ignore[no-untyped-def]
+def test_write_then_read_round_trips(tmp_path_factory: pytest.TempPathFactory, records: list[dict[str, Any]]) -> None:
     path = tmp_path_factory.mktemp("rt") / "r.jsonl"
     write_jsonl(path, records)
     assert [r for _, r in read_jsonl(path)] == records
@@ -90,7 +91,7 @@ def test_byte_order_mark_is_refused_on_line_1(tmp_path: Path) -> None:
     assert lines[0][0] == 1 and isinstance(lines[0][1], BadLine)
     assert lines[0][1].message == "file starts with a UTF-8 byte order mark; save it as UTF-8 without one"
     assert lines[1] == (2, {"a": 2})
-    with pytest.raises(ToolkitError, match="bom.jsonl:1: .*byte order mark"):
+    with pytest.raises(ToolkitError, match=r"bom.jsonl:1: .*byte order mark"):
         list(read_jsonl(path))
 
 

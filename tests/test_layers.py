@@ -32,7 +32,7 @@ QUOTED = re.compile(r"“([^”]{3,80})”")
 
 def _quotes(corpus: Path) -> list[dict[str, Any]]:
     """A quote record for every short “...” of the essay (the words inside the marks)."""
-    records = []
+    records: list[dict[str, Any]] = []
     _, blocks = toolkit.read_document("pwc", corpus_dir=corpus)
     for block in blocks:
         for m in QUOTED.finditer(block.text):

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from spacy.language import Language
 
 from toolkit import make_nlp
+from toolkit.corpus import Corpus
 
 
 @pytest.mark.parametrize(
@@ -18,7 +20,7 @@ from toolkit import make_nlp
         ("currently!—to transfer", ["currently", "!", "—", "to", "transfer"]),
     ],
 )
-def test_footnote_markers_are_tokens(nlp, text: str, tokens: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_footnote_markers_are_tokens(nlp: Language, text: str, tokens: list[str]) -> None:
     assert [t.text for t in nlp(text)] == tokens
 
 
@@ -26,16 +28,17 @@ def test_footnote_markers_are_tokens(nlp, text: str, tokens: list[str]) -> None:
     ("text", "sentences"),
     [
         ("It split.[4] At the time it grew.", ["It split.[4]", "At the time it grew."]),
-        ("They claimed to be “neutral!” but in reality did not.", ["They claimed to be “neutral!” but in reality did not."]),
+        ("They claimed to be “neutral!” but in reality did not.",
+         ["They claimed to be “neutral!” but in reality did not."]),
         ("Essam Shukri... and others had come. Then", ["Essam Shukri... and others had come.", "Then"]),
         ("1. He split. He formed it.", ["1. He split.", "He formed it."]),
     ],
 )
-def test_rule_based_sentences(nlp, text: str, sentences: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_rule_based_sentences(nlp: Language, text: str, sentences: list[str]) -> None:
     assert [s.text for s in nlp(text).sents] == sentences
 
 
-def test_no_sentence_boundary_inside_a_name_or_date(shipped_corpus, nlp) -> None:  # type: ignore[no-untyped-def]
+def test_no_sentence_boundary_inside_a_name_or_date(shipped_corpus: Corpus, nlp: Language) -> None:
     corpus = shipped_corpus
     checked = 0
     for doc in corpus.docs(nlp):

@@ -5,7 +5,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from spacy.language import Language
 
+from toolkit.corpus import Corpus
+from toolkit.footnotes import FootnoteLink
 from toolkit.render import Styles
 
 from .conftest import ROOT, Finished, drop_records, find_record, rewrite_block_text, run_cli, starts_early
@@ -25,16 +28,17 @@ def test_page_is_self_contained(page: str) -> None:
     assert "<script" not in page
 
 
-def test_markers_link_to_their_bodies_and_back(page: str, shipped_corpus) -> None:  # type: ignore[no-untyped-def]
+def test_markers_link_to_their_bodies_and_back(page: str, shipped_corpus: Corpus) -> None:
     corpus = shipped_corpus
     for link in corpus.footnote_links():
         if link.status == "resolved":
+            assert isinstance(link, FootnoteLink)
             assert f'href="#{link.footnote}" id="ref-{link.paragraph}-{link.start}"' in page
             assert f'href="#ref-{link.paragraph}-{link.start}"' in page
             assert f'id="{link.footnote}"' in page
 
 
-def test_every_annotation_and_entity_is_in_the_page(page: str, shipped_corpus) -> None:  # type: ignore[no-untyped-def]
+def test_every_annotation_and_entity_is_in_the_page(page: str, shipped_corpus: Corpus) -> None:
     corpus = shipped_corpus
     for annotation in corpus.annotations():
         assert f'<a id="{annotation.id}"></a>' in page
@@ -59,7 +63,7 @@ def test_text_is_escaped(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-def test_show_in_a_notebook(shipped_corpus, nlp) -> None:  # type: ignore[no-untyped-def]
+def test_show_in_a_notebook(shipped_corpus: Corpus, nlp: Language) -> None:
     corpus = shipped_corpus
     html = corpus.show("pwc.p1.para7")._repr_html_()
     styles = Styles(corpus.layout.schema)
@@ -74,7 +78,7 @@ def test_show_in_a_notebook(shipped_corpus, nlp) -> None:  # type: ignore[no-unt
         corpus.show("pwc.nowhere")
 
 
-def test_to_dataframe_has_the_extract_columns(shipped_corpus) -> None:  # type: ignore[no-untyped-def]
+def test_to_dataframe_has_the_extract_columns(shipped_corpus: Corpus) -> None:
     corpus = shipped_corpus
     frame = corpus.to_dataframe("dates")
     from toolkit import extract
@@ -85,7 +89,7 @@ def test_to_dataframe_has_the_extract_columns(shipped_corpus) -> None:  # type: 
 
 
 def test_to_dataframe_without_pandas_says_how_to_install(monkeypatch: pytest.MonkeyPatch,
-                                                          shipped_corpus) -> None:  # type: ignore[no-untyped-def]
+                                                          shipped_corpus: Corpus) -> None:
     monkeypatch.setitem(sys.modules, "pandas", None)
     with pytest.raises(ImportError, match=r"pip install 'standoff-toolkit\[pandas\]'"):
         shipped_corpus.to_dataframe()

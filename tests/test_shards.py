@@ -7,12 +7,14 @@ in the wrong place; a small synthetic corpus of several documents can
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from spacy.language import Language
 from spacy.tokens import Doc
 
 import toolkit
@@ -23,7 +25,7 @@ from toolkit.shards import document_shards
 from .conftest import ROOT, read_records
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from synthetic import generate  # noqa: E402
+from synthetic import generate
 
 DOCUMENTS = 3
 
@@ -60,7 +62,7 @@ def test_shards_cut_each_layer_file_at_document_edges(synthetic: tuple[Path, Pat
         data = path.read_bytes()
         sections = [s.sections[layer] for s in shards]
         assert sections[0][0] == 0 and sections[-1][1] == len(data)
-        for (_, end, _), (start, _, _) in zip(sections, sections[1:], strict=False):
+        for (_, end, _), (start, _, _) in itertools.pairwise(sections):
             assert end == start  # contiguous, no record twice
         for shard, (start, end, first_line) in zip(shards, sections, strict=True):
             blocks = {b["id"] for b in read_records(shard.folder / "blocks.jsonl")}
@@ -69,7 +71,7 @@ def test_shards_cut_each_layer_file_at_document_edges(synthetic: tuple[Path, Pat
             assert first_line == data[:start].count(b"\n") + 1
 
 
-def test_extract_in_two_processes_gives_what_one_gives(synthetic: tuple[Path, Path], nlp) -> None:  # type: ignore[no-untyped-def]
+def test_extract_in_two_processes_gives_what_one_gives(synthetic: tuple[Path, Path], nlp: Language) -> None:
     corpus, annotations = synthetic
     serial = list(toolkit.extract(layer="all", corpus_dir=corpus, annotations_dir=annotations, nlp=nlp, n_process=1))
     parallel = list(toolkit.extract(layer="all", corpus_dir=corpus, annotations_dir=annotations, nlp=nlp,
@@ -82,7 +84,7 @@ def test_extract_in_two_processes_gives_what_one_gives(synthetic: tuple[Path, Pa
         assert one == two
 
 
-def test_map_docs_in_two_processes_gives_what_one_gives(synthetic: tuple[Path, Path], nlp) -> None:  # type: ignore[no-untyped-def]
+def test_map_docs_in_two_processes_gives_what_one_gives(synthetic: tuple[Path, Path], nlp: Language) -> None:
     corpus, annotations = synthetic
     serial = list(toolkit.map_docs(spans_of, corpus_dir=corpus, annotations_dir=annotations, nlp=nlp, n_process=1))
     parallel = list(toolkit.map_docs(spans_of, corpus_dir=corpus, annotations_dir=annotations, nlp=nlp, n_process=2))

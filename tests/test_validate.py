@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
+from spacy.language import Language
 
 from toolkit import Finding, validate
 from toolkit.validation.codes import CATALOG
@@ -26,6 +27,7 @@ from toolkit.validation.codes import CATALOG
 from .conftest import (
     DROP,
     ROOT,
+    Record,
     drop_record,
     edit_record,
     find_record,
@@ -55,7 +57,7 @@ class Data:
     def layer(self, name: str) -> Path:
         return self.annotations / f"{name}.jsonl"
 
-    def block(self, block_id: str) -> dict:
+    def block(self, block_id: str) -> Record:
         return find_record(self.blocks, id=block_id)[1]
 
 
@@ -283,7 +285,7 @@ def _span_ending_with_whitespace(d: Data) -> Expect:
 @case("W203")
 def _span_ending_with_punctuation(d: Data) -> Expect:
     # The first claim followed by a punctuation mark, taken into the span.
-    def followed_by_punct(r: dict) -> bool:
+    def followed_by_punct(r: Record) -> bool:
         text = d.block(r["paragraph"])["text"]
         return r["end"] < len(text) and text[r["end"]] in ".,;:!?"
 
@@ -449,7 +451,8 @@ def _iraq_two_ways(d: Data) -> str:
     """Link the last "Iraq" mention to Iran: the string is now annotated two ways; returns the first one's id."""
     mentions = find_records(d.layer("entities"), text="Iraq", entity="iraq")
     edit_record(d.layer("entities"), mentions[-1][1]["id"], entity="iran")
-    return find_record(d.layer("entities"), lambda r: r["text"].casefold() == "iraq")[1]["id"]
+    first: str = find_record(d.layer("entities"), lambda r: r["text"].casefold() == "iraq")[1]["id"]
+    return first
 
 
 @case("W701")
@@ -468,7 +471,7 @@ def _string_declared_ambiguous(d: Data) -> Expect:
     return _at(d.layer("entities"), first, "'Iraq' is annotated 2 ways")
 
 
-def _drop_a_hekmat(d: Data) -> dict:
+def _drop_a_hekmat(d: Data) -> Record:
     """Remove a "Mansoor Hekmat" mention: the name is now left unannotated once."""
     return drop_record(d.layer("entities"), text="Mansoor Hekmat")[1]
 
@@ -498,7 +501,7 @@ def _where(f: Finding) -> tuple[str, Path | None, int | None, str | None]:
 
 
 @pytest.fixture(scope="module")
-def shipped_counts(nlp) -> Counter[str]:  # type: ignore[no-untyped-def]
+def shipped_counts(nlp: Language) -> Counter[str]:
     return Counter(f.code for f in validate(nlp=nlp))
 
 
@@ -507,7 +510,7 @@ def test_every_code_has_a_case() -> None:
 
 
 @pytest.mark.parametrize(("code", "make"), CASE_PARAMS)
-def test_each_code_points_at_its_cause(data_copy: tuple[Path, Path], nlp, shipped_counts: Counter[str],  # type: ignore[no-untyped-def]
+def test_each_code_points_at_its_cause(data_copy: tuple[Path, Path], nlp: Language, shipped_counts: Counter[str],
                                        code: str, make: Case) -> None:
     corpus, annotations = data_copy
     expected = make(Data(corpus, annotations))
@@ -533,7 +536,7 @@ def test_each_code_points_at_its_cause(data_copy: tuple[Path, Path], nlp, shippe
 def _tiny(root: Path, *, notes: list[tuple[str, int]]) -> tuple[Path, Path]:
     """Title, one paragraph citing [1], [2] and [3], then Part One's footnote bodies ``notes`` (id, number)."""
     text = "The Tudeh Party[1] met the Tudeh Party[2] and the Tudeh Party[3]."
-    blocks = [{"id": "d.front.title1", "kind": "title", "text": "A Tiny Essay"},
+    blocks: list[Record] = [{"id": "d.front.title1", "kind": "title", "text": "A Tiny Essay"},
               {"id": "d.p1.para1", "kind": "paragraph", "part": 1, "text": text},
               *({"id": block_id, "kind": "footnote", "part": 1, "section": "Footnotes", "number": n,
                  "text": f"[{n}] A note."} for block_id, n in notes)]
@@ -546,13 +549,13 @@ def _tiny(root: Path, *, notes: list[tuple[str, int]]) -> tuple[Path, Path]:
                         excluded=[{"text": "Add comment", "reason": "web residue"}])
 
 
-def test_a_tiny_corpus_from_scratch_is_clean(tmp_path: Path, nlp) -> None:  # type: ignore[no-untyped-def]
+def test_a_tiny_corpus_from_scratch_is_clean(tmp_path: Path, nlp: Language) -> None:
     corpus, annotations = _tiny(tmp_path, notes=[("d.p1.fn1", 1), ("d.p1.fn2", 2), ("d.p1.fn3", 3)])
     assert validate(corpus_dir=corpus, annotations_dir=annotations, nlp=nlp) == []
     assert run_cli("validate", "--corpus", corpus, "--annotations", annotations, "--strict").returncode == 0
 
 
-def test_footnote_findings_on_a_tiny_corpus(tmp_path: Path, nlp) -> None:  # type: ignore[no-untyped-def]
+def test_footnote_findings_on_a_tiny_corpus(tmp_path: Path, nlp: Language) -> None:
     # [2] has no body, [1] has two, [4] has no marker.
     corpus, annotations = _tiny(tmp_path, notes=[("d.p1.fn1", 1), ("d.p1.fn1b", 1), ("d.p1.fn3", 3), ("d.p1.fn4", 4)])
     blocks = corpus / "d" / "blocks.jsonl"
@@ -572,7 +575,7 @@ def test_shipped_corpus_has_no_errors_or_warnings_but_the_known_two() -> None:
         ("W506", "pwc.p2.fn1"), ("W506", "pwc.p2.fn8")]
 
 
-def test_records_out_of_reading_order_stop_extract(data_copy: tuple[Path, Path], nlp) -> None:  # type: ignore[no-untyped-def]
+def test_records_out_of_reading_order_stop_extract(data_copy: tuple[Path, Path], nlp: Language) -> None:
     corpus, annotations = data_copy
     path = annotations / "dates.jsonl"
     first, second = (r for _, r in find_records(path)[:2])
@@ -584,7 +587,7 @@ def test_records_out_of_reading_order_stop_extract(data_copy: tuple[Path, Path],
     assert result.returncode == 2 and f"dates.jsonl:{line}" in result.stderr and "reading order" in result.stderr
 
 
-def test_bad_json_does_not_stop_the_rest_of_the_file(data_copy: tuple[Path, Path], nlp) -> None:  # type: ignore[no-untyped-def]
+def test_bad_json_does_not_stop_the_rest_of_the_file(data_copy: tuple[Path, Path], nlp: Language) -> None:
     corpus, annotations = data_copy
     path = annotations / "entities.jsonl"
     records = read_records(path)
