@@ -151,3 +151,15 @@ def test_fmt_leaves_the_new_layer_in_canonical_form(five_layers: tuple[Path, Pat
     first = json.loads((copy / "quotes.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert list(first)[6:] == ["speaker", "register"]
     assert toolkit.fmt(corpus_dir=corpus, annotations_dir=copy, check=True) == []
+
+
+@pytest.mark.parametrize("change", [{"key": ["value"]}, {"key": "nope"}, {"ents": "yes"}, {"file": "../x.jsonl"},
+                                    {"colour": "red"}, {"attributes": {"value": {"type": "date"}}}])
+def test_a_malformed_layer_declaration_is_refused_by_name(change: dict[str, Any], tmp_path: Path) -> None:
+    annotations = tmp_path / "annotations"
+    shutil.copytree(ANNOTATIONS, annotations, ignore=shutil.ignore_patterns("passes"))
+    schema = json.loads((annotations / "schema.json").read_text(encoding="utf-8"))
+    schema["layers"]["dates"] |= change
+    (annotations / "schema.json").write_text(json.dumps(schema), encoding="utf-8")
+    with pytest.raises(toolkit.ToolkitError, match=r"schema\.json: E101 .*dates"):
+        Layout.open(annotations_dir=annotations)

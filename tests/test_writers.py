@@ -11,7 +11,7 @@ import pytest
 import toolkit
 from toolkit import Annotation, RegistryEntity, ToolkitError
 
-from .conftest import find_record
+from .conftest import edit_record, find_record
 
 Data = tuple[Path, Path]
 
@@ -99,7 +99,7 @@ def test_write_document_is_the_reader_of_read_document(tmp_path: Path) -> None:
     assert not (tmp_path / "other").exists()
 
 
-@pytest.mark.parametrize("version", ["2.0", "10.1"])
+@pytest.mark.parametrize("version", ["2.0", "10.1", "99999.0"])
 def test_a_newer_major_format_is_refused(data_copy: Data, version: str) -> None:
     corpus, annotations = data_copy
     schema = json.loads((annotations / "schema.json").read_text(encoding="utf-8"))
@@ -116,3 +116,41 @@ def test_a_document_without_a_format_version_is_refused(data_copy: Data) -> None
     path.write_text(json.dumps(document), encoding="utf-8")
     with pytest.raises(ToolkitError, match=r"document\.json: E101 missing field 'format_version'"):
         toolkit.load_corpus(corpus_dir=corpus, annotations_dir=annotations)
+
+
+def test_a_layer_may_not_take_an_id_of_another_layer(data_copy: Data) -> None:
+    corpus, annotations = data_copy
+    before = (annotations / "dates.jsonl").read_bytes()
+    records = list(toolkit.read_layer("dates", corpus_dir=corpus, annotations_dir=annotations))
+    records[0] = replace(records[0], id="e-0001")
+    with pytest.raises(ToolkitError, match=r"dates\.jsonl \(record e-0001\): E102"):
+        toolkit.write_layer("dates", records, corpus_dir=corpus, annotations_dir=annotations)
+    assert (annotations / "dates.jsonl").read_bytes() == before
+
+
+def test_a_registry_field_nobody_declared_is_refused_not_dropped(data_copy: Data) -> None:
+    corpus, annotations = data_copy
+    line = edit_record(annotations / "registry.jsonl", "iraq", wikidata="Q796")
+    found = [(f.code, f.line, f.id) for f in toolkit.validate(corpus_dir=corpus, annotations_dir=annotations)
+             if f.severity == "error"]
+    assert found == [("E101", line, "iraq")]
+    before = (annotations / "registry.jsonl").read_bytes()
+    with pytest.raises(ToolkitError, match=r"registry\.jsonl:\d+ \(record iraq\): E101 unknown field 'wikidata'"):
+        toolkit.fmt(corpus_dir=corpus, annotations_dir=annotations)
+    assert (annotations / "registry.jsonl").read_bytes() == before
+
+
+def test_write_document_stays_in_its_folder_and_checks_its_record(tmp_path: Path) -> None:
+    document, blocks = toolkit.read_document("pwc")
+    source = (toolkit.load_corpus().corpus_dir / "pwc" / document.source).read_bytes()
+    target = tmp_path / "corpus"
+    for bad in (replace(document, source="../escape.txt"), replace(document, id="../evil")):
+        with pytest.raises(ToolkitError, match="E111"):
+            toolkit.write_document(bad, [], source, corpus_dir=target)
+    with pytest.raises(ToolkitError, match="E108"):
+        toolkit.write_document(replace(document, length=1), blocks, source, corpus_dir=target)
+    with pytest.raises(ToolkitError, match="E102"):
+        toolkit.write_document(document, [*blocks, blocks[0]], source, corpus_dir=target)
+    with pytest.raises(ToolkitError, match="not UTF-8"):
+        toolkit.write_document(document, blocks, b"\xff" + source, corpus_dir=target)
+    assert not target.exists() and not (tmp_path / "escape.txt").exists() and not (tmp_path / "evil").exists()

@@ -159,8 +159,11 @@ class Corpus:
         lines = layer_lines(layout, self._checks, blocks, layers)
         contents = {layout.layer_file(name): lines[name] for name in self.layers}
         contents[layout.registry_file] = registry_lines(layout, self.registry.values())
-        if target.resolve() != self.annotations_dir.resolve():
-            contents[layout.schema_file] = self.layout.schema_file.read_text(encoding="utf-8").splitlines()
+        if target.resolve() != self.annotations_dir.resolve():  # the folder must read back the same
+            for source, copy in ((self.layout.schema_file, layout.schema_file),
+                                 (self.layout.exceptions_file, layout.exceptions_file)):
+                if source.exists():
+                    contents[copy] = source.read_text(encoding="utf-8").splitlines()
         write_files(layout, contents)
 
     def docs(self, nlp: Language | None = None, *, batch_size: int = 256) -> Iterator[Doc]:

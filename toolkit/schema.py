@@ -166,7 +166,7 @@ def _layer(name: str, spec: Any) -> LayerSchema:
         if not isinstance(spec.get(flag, False), bool):
             raise ValueError(f"{quote(flag)} of layer {name} should be true or false")
     key = spec.get("key")
-    if key is not None and key not in attributes:
+    if key is not None and (not isinstance(key, str) or key not in attributes):
         raise ValueError(f"'key' of layer {name} should name one of its attributes")
     names = spec.get("names")
     if names is not None and not (isinstance(names, dict) and set(names) <= set(attributes)):

@@ -15,7 +15,7 @@ from .display import quote
 
 FORMAT_VERSION = "1.0"
 FIELD = "format_version"
-_VERSION = re.compile(r"(\d{1,4})\.(\d{1,4})")
+_VERSION = re.compile(r"(\d+)\.(\d+)")
 
 
 def check_version(record: dict[str, Any], path: Path) -> str:

@@ -20,6 +20,7 @@ ToolkitError naming the file and record. Several files are written together
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -34,7 +35,7 @@ from .display import quote
 from .errors import ToolkitError
 from .jsonl import atomic_open, dumps
 from .layout import BLOCKS, Layout, blocks_file, document_file, shipped, writable_corpus_dir
-from .models import Annotation, Block, Document, RegistryEntity
+from .models import Annotation, Block, Document, RegistryEntity, is_valid_id
 from .readers import iter_blocks
 from .schema import LayerSchema
 from .validation.findings import Finding
@@ -52,10 +53,18 @@ def write_layer(layer: str, annotations: Iterable[Annotation], *, corpus_dir: st
     Returns the number of records written. The registry is read from the
     same annotations folder; nothing is written if any record is refused.
     """
+    from .join import iter_parts
+
     layout = Layout.open(corpus_dir=corpus_dir, annotations_dir=annotations_dir)
     checks = load_checks(layout)
+    layout.schema.layer(layer)
     blocks = {block.id: block for block in iter_blocks(layout)}
-    lines = layer_lines(layout, checks, blocks, {layer: list(annotations)})
+    others = [name for name in layout.schema.layers if name != layer]
+    taken: dict[str, set[str]] = defaultdict(set)  # document -> ids of the other layers
+    for part in iter_parts(layout, checks, layers=others) if others else ():
+        for item in part:
+            taken[item.block.doc].update(a.id for in_layer in item.layers.values() for a in in_layer)
+    lines = layer_lines(layout, checks, blocks, {layer: list(annotations)}, taken=taken)
     return write_files(layout, {layout.layer_file(layer): lines[layer]})[0]
 
 
@@ -72,9 +81,24 @@ def write_document(document: Document, blocks: Iterable[Block], source: bytes, *
 
     from .interrupt import deferred
 
-    folder = writable_corpus_dir(corpus_dir) / document.id
+    root = writable_corpus_dir(corpus_dir)
+    if not is_valid_id(document.id) or Path(document.source).name != document.source or document.source in (
+            "", ".", ".."):
+        raise ToolkitError(f"document id {quote(document.id)} or source {quote(document.source)} is not a plain "
+                           "name inside the document folder", file=root, code="E111")
+    folder = root / document.id
     blocks = list(blocks)
-    text = source.decode("utf-8")
+    try:
+        text = source.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ToolkitError(f"the source is not UTF-8 (byte {e.start})", file=folder / document.source) from None
+    if hashlib.sha256(source).hexdigest() != document.sha256 or len(text) != document.length:
+        raise ToolkitError("sha256 or length of the document record differs from the source", file=folder,
+                           code="E108")
+    ids = [block.id for block in blocks]
+    if len(set(ids)) < len(ids):
+        twice = next(i for i in ids if ids.count(i) > 1)
+        raise ToolkitError(f"block id {quote(twice)} is used twice", file=folder / BLOCKS, record=twice, code="E102")
     for block in blocks:
         refuse(check_block(block, {"file": folder / BLOCKS, "line": None, "id": block.id}))
         if block.doc != document.id or text[block.source_start:block.source_end] != block.text:
@@ -118,12 +142,17 @@ def write_files(layout: Layout, contents: Mapping[Path, list[str]]) -> list[int]
     return [len(lines) for lines in contents.values()]
 
 
-def layer_lines(layout: Layout, checks: Checks, blocks: Mapping[str, Block],
-                layers: Mapping[str, list[Annotation]]) -> dict[str, list[str]]:
-    """The canonical lines of each layer, after every record passed the readers' checks."""
+def layer_lines(layout: Layout, checks: Checks, blocks: Mapping[str, Block], layers: Mapping[str, list[Annotation]],
+                *, taken: Mapping[str, set[str]] | None = None) -> dict[str, list[str]]:
+    """The canonical lines of each layer, after every record passed the readers' checks.
+
+    ``taken`` holds, per document, the ids of layers not written here (they must not be used again).
+    """
     positions = {block_id: n for n, block_id in enumerate(blocks)}
     ordered = {name: sorted(records, key=lambda a: reading_order(a, positions)) for name, records in layers.items()}
     seen: dict[str, set[str]] = defaultdict(set)  # document -> annotation ids
+    for doc, ids in (taken or {}).items():
+        seen[doc] |= ids
     out = {}
     for name, records in ordered.items():
         spec = layout.schema.layer(name)

@@ -101,6 +101,10 @@ def check_registry(path: Path, schema: Schema, seen: dict[str, tuple[Path, int]]
                           line=line, id=record["id"])
             continue
         seen[record["id"]] = (path, line)
+        unknown = sorted(set(record) - REGISTRY_FIELDS.keys())
+        if unknown:  # still usable: one root cause, one finding (a writer would drop the field)
+            yield finding("E101", f"unknown field {quote(unknown[0])}: registry records have exactly "
+                          f"{', '.join(REGISTRY_FIELDS)}", file=path, line=line, id=record["id"])
         entity = RegistryEntity.from_dict(record)
         registry[entity.id] = entity
         where[entity.id] = line
