@@ -144,8 +144,8 @@ def test_write_document_stays_in_its_folder_and_checks_its_record(tmp_path: Path
     document, blocks = toolkit.read_document("pwc")
     source = (toolkit.load_corpus().corpus_dir / "pwc" / document.source).read_bytes()
     target = tmp_path / "corpus"
-    for bad in (replace(document, source="../escape.txt"), replace(document, id="../evil")):
-        with pytest.raises(ToolkitError, match="E111"):
+    for bad, code in ((replace(document, source="../escape.txt"), "E101"), (replace(document, id="../evil"), "E111")):
+        with pytest.raises(ToolkitError, match=code):  # what read_document would refuse, with the same code
             toolkit.write_document(bad, [], source, corpus_dir=target)
     with pytest.raises(ToolkitError, match="E108"):
         toolkit.write_document(replace(document, length=1), blocks, source, corpus_dir=target)

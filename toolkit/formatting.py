@@ -12,11 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .checks import load_checks
-from .errors import ToolkitError
-from .jsonl import read_jsonl
 from .layout import Layout
-from .models import ANNOTATION_FIELDS, Annotation, field_problems
-from .readers import iter_blocks
+from .models import ANNOTATION_FIELDS, Annotation
+from .readers import checked_records, iter_blocks
 from .writers import layer_lines, registry_lines, write_files
 
 
@@ -40,15 +38,7 @@ def fmt(*, corpus_dir: str | Path | None = None, annotations_dir: str | Path | N
 
 
 def _read(path: Path, layer: str) -> list[Annotation]:
-    records = []
-    for line, record in read_jsonl(path):
-        problems = field_problems(record, ANNOTATION_FIELDS)
-        if problems:
-            rid = record.get("id")
-            raise ToolkitError("; ".join(problems), file=path, line=line, code="E101",
-                               record=rid if isinstance(rid, str) else None)
-        records.append(Annotation.from_dict(record, layer=layer))
-    return records
+    return [Annotation.from_dict(record, layer=layer) for _, record in checked_records(path, ANNOTATION_FIELDS)]
 
 
 def _text(lines: list[str]) -> bytes:

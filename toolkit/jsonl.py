@@ -11,7 +11,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -346,6 +346,27 @@ def atomic_open(path: str | Path, *, force: bool = True, binary: bool = False) -
             except OSError:
                 break
         raise
+
+
+@contextmanager
+def atomic_files(targets: list[tuple[Path, bool]]) -> Iterator[list[IO[Any]]]:
+    """Open one temporary file per ``(path, binary)``; move them all into place only when all are complete.
+
+    What can fail slowly (a full disk) fails at the flush, while every old
+    file is still in place; the renames then run with signals held back, so
+    an interrupt leaves either all old files or all new ones.
+    """
+    from .interrupt import deferred
+
+    with ExitStack() as pending:
+        # Entered last to first, so that they are moved into place first to last.
+        files = [pending.enter_context(atomic_open(path, binary=binary)) for path, binary in reversed(targets)][::-1]
+        yield files
+        for f in files:
+            f.flush()
+            os.fsync(f.fileno())
+        with deferred():
+            pending.close()  # each atomic_open moves its file into place
 
 
 def write_jsonl(path: str | Path | None, records: Iterable[dict[str, Any] | str], *, force: bool = True) -> int:

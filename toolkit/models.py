@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
 from typing import Any, ClassVar
+
+from .display import quote
 
 # Ids of documents, blocks, annotations and registry entities: safe in file names, URLs, HTML and terminals.
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,199}")
@@ -239,6 +242,19 @@ def field_problems(record: dict[str, Any], spec: FieldSpec) -> list[str]:
             wanted = " or ".join("null" if t is type(None) else t.__name__ for t in types)
             problems.append(f"field {name!r} should be {wanted}, not {type(value).__name__}")
     return problems
+
+
+def document_name_problem(doc: str, source: str) -> tuple[str, str] | None:
+    """(code, message) when a document's id or source file name would not name a place in its folder.
+
+    >>> document_name_problem("pwc", "essay.txt") is None, document_name_problem("pwc", "../x.txt")[0]
+    (True, 'E101')
+    """
+    if not is_valid_id(doc):
+        return "E111", f"document id {quote(doc)} {ID_RULE}"
+    if Path(source).name != source or source in ("", ".", ".."):
+        return "E101", f"source {quote(source)} is not a file name in the document folder"
+    return None
 
 
 def is_valid_id(value: str) -> bool:

@@ -22,14 +22,13 @@ from .models import (
     BLOCK_FIELDS,
     DOCUMENT_FIELDS,
     DOCUMENT_LISTS,
-    ID_RULE,
     Annotation,
     Block,
     Document,
     FieldSpec,
     RegistryEntity,
+    document_name_problem,
     field_problems,
-    is_valid_id,
 )
 from .validation.records import check_block
 from .versions import check_version
@@ -42,7 +41,8 @@ BLOCK_ID = re.compile(rb'(?<!\\)"id"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
 def checked_records(path: Path, spec: FieldSpec, section: tuple[int, int, int] | None = None
-             ) -> Iterator[tuple[int, dict[str, Any]]]:
+                    ) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The records of a JSONL file (or a slice of it) whose fields have their types; the first other is E101."""
     for line, record in read_jsonl(path, section=section):
         if spec is ANNOTATION_FIELDS and _plain_annotation(record):
             yield line, record  # the hot path: most records need no closer look
@@ -81,11 +81,9 @@ def read_document_record(folder: Path) -> Document:
         problems.append("retired: should be a list of block ids")
     if problems:
         raise ToolkitError("; ".join(problems), file=path, code="E101")
-    if not is_valid_id(raw["id"]):
-        raise ToolkitError(f"document id {quote(raw['id'])} {ID_RULE}", file=path, code="E111")
-    if Path(raw["source"]).name != raw["source"] or raw["source"] in ("", ".", ".."):
-        raise ToolkitError(f"source {quote(raw['source'])} is not a file name in the document folder", file=path,
-                           code="E101")
+    problem = document_name_problem(raw["id"], raw["source"])
+    if problem:
+        raise ToolkitError(problem[1], file=path, code=problem[0])
     try:
         return Document.from_dict(raw)
     except (KeyError, TypeError) as e:
@@ -189,7 +187,6 @@ def read_layer(layer: str, *, corpus_dir: str | Path | None = None,
     from .join import iter_parts
 
     layout = Layout.open(corpus_dir=corpus_dir, annotations_dir=annotations_dir)
-    layout.schema.layer(layer)
     parts = iter_parts(layout, load_checks(layout), layers=[layer])
     return (a for part in parts for item in part for a in item.layers[layer])
 

@@ -23,6 +23,7 @@ Attribute types:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from .models import is_valid_id
 from .versions import check_version
 
 TYPES = ("string", "registry_id", "registry_ids", "holder", "timex3", "timex3_mod")
+RESERVED_FILES = ("registry.jsonl", "exceptions.jsonl", "schema.json")  # not a layer's to use
 LAYER_KEYS = {"file", "description", "labels", "attributes", "overlap", "markers_inside", "key", "names", "ents"}
 
 
@@ -106,7 +108,7 @@ class Schema:
             raise ToolkitError(f"unknown layer {quote(name)}; the schema declares "
                                f"{', '.join(self.layers)}") from None
 
-    def chosen(self, wanted: Any = None) -> list[LayerSchema]:
+    def chosen(self, wanted: Iterable[str] | None = None) -> list[LayerSchema]:
         """The layers asked for (None: all), in the schema's order; an unknown name is refused."""
         if wanted is None:
             return list(self.layers.values())
@@ -139,8 +141,6 @@ def read_schema(path: Path) -> Schema:
     except ValueError as e:
         raise ToolkitError(str(e), file=path, code="E101") from None
 
-
-RESERVED_FILES = ("registry.jsonl", "exceptions.jsonl", "schema.json")
 
 
 def _layer(name: str, spec: Any) -> LayerSchema:

@@ -24,7 +24,6 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from contextlib import ExitStack
 from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
@@ -33,10 +32,9 @@ from typing import Any
 from .checks import Checks, load_checks, refuse
 from .display import quote
 from .errors import ToolkitError
-from .jsonl import atomic_open, dumps
+from .jsonl import atomic_files, dumps
 from .layout import BLOCKS, Layout, blocks_file, document_file, shipped, writable_corpus_dir
-from .models import Annotation, Block, Document, RegistryEntity, is_valid_id
-from .readers import iter_blocks
+from .models import Annotation, Block, Document, RegistryEntity, document_name_problem
 from .schema import LayerSchema
 from .validation.findings import Finding
 from .validation.records import Located, check_annotation, check_block, check_entity
@@ -58,11 +56,11 @@ def write_layer(layer: str, annotations: Iterable[Annotation], *, corpus_dir: st
     layout = Layout.open(corpus_dir=corpus_dir, annotations_dir=annotations_dir)
     checks = load_checks(layout)
     layout.schema.layer(layer)
-    blocks = {block.id: block for block in iter_blocks(layout)}
-    others = [name for name in layout.schema.layers if name != layer]
-    taken: dict[str, set[str]] = defaultdict(set)  # document -> ids of the other layers
-    for part in iter_parts(layout, checks, layers=others) if others else ():
+    blocks: dict[str, Block] = {}
+    taken: dict[str, set[str]] = defaultdict(set)  # document -> ids of the other layers, which stay as they are
+    for part in iter_parts(layout, checks, layers=[name for name in layout.schema.layers if name != layer]):
         for item in part:
+            blocks[item.block.id] = item.block
             taken[item.block.doc].update(a.id for in_layer in item.layers.values() for a in in_layer)
     lines = layer_lines(layout, checks, blocks, {layer: list(annotations)}, taken=taken)
     return write_files(layout, {layout.layer_file(layer): lines[layer]})[0]
@@ -77,15 +75,10 @@ def write_document(document: Document, blocks: Iterable[Block], source: bytes, *
     ``force=True``, and the three files together or not at all. The default
     folder is ``./corpus``, never the shipped corpus.
     """
-    import os
-
-    from .interrupt import deferred
-
     root = writable_corpus_dir(corpus_dir)
-    if not is_valid_id(document.id) or Path(document.source).name != document.source or document.source in (
-            "", ".", ".."):
-        raise ToolkitError(f"document id {quote(document.id)} or source {quote(document.source)} is not a plain "
-                           "name inside the document folder", file=root, code="E111")
+    problem = document_name_problem(document.id, document.source)
+    if problem:
+        raise ToolkitError(problem[1], file=root, code=problem[0])
     folder = root / document.id
     blocks = list(blocks)
     try:
@@ -109,19 +102,11 @@ def write_document(document: Document, blocks: Iterable[Block], source: bytes, *
         for target in targets:
             if target.exists():
                 raise ToolkitError("file exists; pass --force (force=True) to replace it", file=target)
-    with ExitStack() as pending:
-        # Entered last to first, so that they are moved into place first to last.
-        files = [pending.enter_context(atomic_open(target, binary=i == 0))
-                 for i, target in reversed(list(enumerate(targets)))][::-1]
+    with atomic_files([(target, i == 0) for i, target in enumerate(targets)]) as files:
         files[0].write(source)
         files[1].write(dumps(document.to_dict(), indent=2) + "\n")
         for block in blocks:
             files[2].write(dumps(block.to_dict()) + "\n")
-        for f in files:  # what can fail slowly (a full disk) fails here, while every old file is still in place
-            f.flush()
-            os.fsync(f.fileno())
-        with deferred():
-            pending.close()  # each atomic_open moves its file into place
     return folder
 
 
@@ -135,9 +120,8 @@ def write_registry(entities: Iterable[RegistryEntity], *, annotations_dir: str |
 def write_files(layout: Layout, contents: Mapping[Path, list[str]]) -> list[int]:
     """Write every file, each atomically, all replaced only after all are complete; the lines of each."""
     _writable(layout.annotations_dir)
-    with ExitStack() as stack:
-        for path, lines in contents.items():
-            f = stack.enter_context(atomic_open(path))
+    with atomic_files([(path, False) for path in contents]) as files:
+        for f, lines in zip(files, contents.values(), strict=True):
             f.writelines(line + "\n" for line in lines)
     return [len(lines) for lines in contents.values()]
 
@@ -164,8 +148,9 @@ def layer_lines(layout: Layout, checks: Checks, blocks: Mapping[str, Block], lay
                                    file=path, record=a.id)
             block = blocks.get(a.paragraph)
             item = Located(a, path, 0)
-            _refuse(check_annotation(item, block, spec, checks.registry))
-            ids = seen[block.doc] if block is not None else set()
+            _refuse(check_annotation(item, block, spec, checks.registry))  # E103 when there is no such block
+            assert block is not None
+            ids = seen[block.doc]
             if a.id in ids or a.id in checks.registry:
                 raise ToolkitError(f"id {quote(a.id)} is used twice", file=path, record=a.id, code="E102")
             ids.add(a.id)

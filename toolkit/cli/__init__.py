@@ -28,7 +28,9 @@ def main(argv: list[str] | None = None) -> int:
         with signals_raise():
             app(args=argv, prog_name="toolkit")
     except SystemExit as e:  # typer exits on success, --help and usage errors
-        if type(sys.stdout).__name__ == "PacifyFlushWrapper":  # click's answer to a closed pipe (exit 1)
+        # On a closed pipe (``| head``) typer's click swallows the BrokenPipeError, swaps sys.stdout for
+        # its PacifyFlushWrapper and exits 1; the reader going away is not an error.
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
             return 0
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
     except ToolkitError as e:
