@@ -14,6 +14,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -26,11 +27,14 @@ from toolkit import ToolkitError, load_corpus
 from toolkit.checks import Checks
 from toolkit.cli import main
 from toolkit.corpus import Corpus
+from toolkit.edition import HTML, render_page
+from toolkit.edition.page import CSP as POLICY
+from toolkit.edition.spans import Anchors, annotated_text, legend
+from toolkit.edition.theme import FILLS, LINE_CHANNELS, LINES, Styles, stylesheet
 from toolkit.footnotes import links_by_block
 from toolkit.join import AnnotatedBlock
 from toolkit.layout import Layout
 from toolkit.models import Annotation, Block, RegistryEntity
-from toolkit.render import CSS, HTML, LABEL_COLORS, LINE_STYLES, Styles, render_block, render_page
 
 PAYLOADS = {
     "script": "<script>alert(1)</script>",
@@ -41,11 +45,16 @@ PAYLOADS = {
 }
 
 # What the page legitimately uses; anything else in the output came from data.
-ELEMENTS = {"html", "head", "meta", "title", "style", "body", "div", "h1", "h2", "h3", "p", "span", "a",
-            "small", "br", "ul", "li"}
-ATTRIBUTES = {"lang", "charset", "id", "class", "href", "title"}
-CLASSES = {"tk", "kind", "legend", "footnotes", "fnref", "hl", *(f"c{i}" for i in range(len(LABEL_COLORS))),
-           *(f"s{i}" for i in range(len(LINE_STYLES)))}
+ELEMENTS = {"html", "head", "meta", "title", "style", "body", "header", "nav", "main", "article", "section",
+            "figure", "figcaption", "dl", "dt", "dd", "details", "summary", "div", "h1", "h2", "h3", "p", "span", "a",
+            "ul", "ol", "li"}
+ATTRIBUTES = {"lang", "charset", "name", "content", "http-equiv", "id", "class", "href", "role", "tabindex",
+              "aria-describedby", "aria-label", "aria-labelledby", "data-tip", "data-kind", "data-n"}
+CLASSES = {"tk", "top", "toc", "index", "where", "muted", "legend", "block", "notes", "footnotes", "items", "fnref",
+           "back", "shown", "block-id", "ann", "chip", "fill", *(f"c{i}" for i in range(len(FILLS["light"]))),
+           *(f"k{i}" for i in range(len(LINES["light"]))), *(f"line{i}" for i in range(len(LINE_CHANNELS)))}
+STYLESHEETS = {stylesheet(), stylesheet(page=True)}
+CSP = "Content-Security-Policy"
 SCHEMA = Layout.open().schema
 STYLES = Styles(SCHEMA)
 
@@ -64,6 +73,8 @@ class SafetyCheck(HTMLParser):
             self.problems.append(f"element <{tag}>")
         if tag == "style":
             self._style = []
+        if tag == "meta" and dict(attrs).get("http-equiv", CSP) != CSP:  # only the page's own policy
+            self.problems.append(f"meta {attrs!r}")
         for name, value in attrs:
             if name.startswith("on") or name not in ATTRIBUTES:
                 self.problems.append(f"attribute {name}={value!r} on <{tag}>")
@@ -80,7 +91,7 @@ class SafetyCheck(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "style" and self._style is not None:
-            if "".join(self._style) != CSS:
+            if "".join(self._style) not in STYLESHEETS:
                 self.problems.append(f"style {''.join(self._style)[:80]!r}")
             self._style = None
 
@@ -122,7 +133,7 @@ def shows(parsed: SafetyCheck, value: str) -> bool:
     "<p><script>alert(1)</script></p>", '<p title=""><img src=x onerror=alert(1)>"></p>',
     "<p title='' autofocus onfocus='alert(1)'></p>", '<a href="javascript:alert(1)">x</a>',
     "<style></style><script>alert(1)</script></style>", '<span class="ent x">x</span>',
-    f"<style>{CSS}</style><style>p {{}}</style>", "<!-- x -->",
+    f"<style>{stylesheet()}</style><style>p {{}}</style>", "<!-- x -->", '<meta http-equiv="refresh">',
 ])
 def test_the_check_catches_unsafe_html(html: str) -> None:
     parsed = SafetyCheck()
@@ -395,13 +406,13 @@ PAYLOAD = pytest.mark.parametrize("payload", PAYLOADS.values(), ids=PAYLOADS.key
 
 
 @PAYLOAD
-@pytest.mark.parametrize("anchors", [True, False])
-def test_render_block_escapes_every_field(payload: str, anchors: bool) -> None:
+@pytest.mark.parametrize("anchors", [Anchors(), Anchors(scope="tk-0")], ids=["page", "notebook"])
+def test_annotated_text_escapes_every_field(payload: str, anchors: Anchors) -> None:
     h = hostile(payload)
     links = [link for links in links_by_block(h.blocks).values() for link in links]
     assert any(link.footnote == payload + "fn" for link in links)
     for block in h.blocks:
-        html = render_block(block, h.by_block().get(block.id, ()), links, h.registry, STYLES, anchors=anchors)
+        html = annotated_text(block, h.by_block().get(block.id, ()), links, h.registry, STYLES, anchors)
         assert shows(check(html), payload)
         assert shows(check(HTML(html)._repr_html_()), payload)
 
@@ -409,8 +420,9 @@ def test_render_block_escapes_every_field(payload: str, anchors: bool) -> None:
 @PAYLOAD
 def test_render_page_escapes_every_field(payload: str) -> None:
     h = hostile(payload)
-    page = render_page(payload, h.items(), h.registry, SCHEMA)
+    page = render_page(h.items(), h.registry, SCHEMA, title=payload)
     assert page.startswith("<!DOCTYPE html>")
+    assert f'content="{escape(POLICY)}"' in page  # and should anything slip through, the browser runs no script
     parsed = check(page)
     assert shows(parsed, f"#{payload}fn") and shows(parsed, f"ref-{payload}-")  # fragments, escaped
 
@@ -425,24 +437,28 @@ def test_show_escapes_every_field(payload: str) -> None:
         check(str(view))
 
 
-def test_legend_is_safe_and_complete() -> None:
-    parsed = check(STYLES.legend())
-    assert all(shows(parsed, label) for label in SCHEMA.layers["entities"].labels)
-    assert all(shows(parsed, name) for name, layer in SCHEMA.layers.items() if layer.link is None)
+@PAYLOAD
+def test_legend_is_safe_and_shows_what_occurs(payload: str) -> None:
+    h = hostile(payload)
+    parsed = check(legend(h.annotations, STYLES, markers=True, anchor="key"))
+    assert shows(parsed, "GPE") and shows(parsed, "entities")
+    # undeclared labels and layers, a label never used, a layer whose records all have undeclared labels: absent
+    assert not any(shows(parsed, absent) for absent in (payload, "PERSON", "claims"))
 
 
 @PAYLOAD
 def test_classes_come_from_a_fixed_table(payload: str) -> None:
     h = hostile(payload)
-    html = render_block(h.blocks[2], h.by_block()[payload], [], h.registry, STYLES, anchors=False)
-    assert f'<span class="{STYLES.of_label("entities", "GPE")}"' in html  # a known label keeps its colour
-    assert '<span class="hl" ' in html  # an unknown one gets the neutral class
+    html = annotated_text(h.blocks[2], h.by_block()[payload], [], h.registry, STYLES, Anchors(scope="tk"))
+    assert f'<span class="{STYLES.of("entities", "GPE")}"' in html  # a known label keeps its colour
+    assert '<span class="ann fill" ' in html  # an unknown label: its layer's look, no colour
+    assert '<span class="ann" ' in html  # an unknown layer: no look at all
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.text(max_size=30), st.text(max_size=30))
 def test_any_text_in_any_field_is_safe(p: str, q: str) -> None:
     h = hostile(p + q)
-    page = render_page(q, h.items(), h.registry, SCHEMA)
+    page = render_page(h.items(), h.registry, SCHEMA, title=q)
     check(page)
     check(h.corpus().show([b.id for b in h.blocks])._repr_html_())

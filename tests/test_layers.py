@@ -119,11 +119,15 @@ def test_render_draws_the_new_layer(five_layers: tuple[Path, Path, list[dict[str
     out = tmp_path / "page.html"
     assert _cli(capsys, "render", "--out", out, "--corpus", corpus, "--annotations", annotations)[0] == 0
     page = out.read_text(encoding="utf-8")
-    # The third layer without a registry link gets the third line style, in the spans and in the legend;
-    # a span is drawn in pieces where other spans begin or end inside it.
-    assert all(f'<a id="{r["id"]}"></a>' in page for r in records)
-    assert page.count('<span class="s2" title="QUOTE (') >= len(records)
-    assert '<span class="s2">quotes</span>' in page
+    # The third layer without a registry link gets the third line channel, in the spans and in the legend.
+    for r in records:
+        assert re.search(rf'<span class="ann line2 k\d" id="{r["id"]}" tabindex="0" [^>]*'
+                         rf'data-tip="{r["label"]} \(quotes\)', page), r["id"]
+    legend = re.search(r'<dt>quotes</dt><dd>(.*?)</dd>', page)
+    assert legend is not None
+    chips = re.findall(r'<span class="chip line2 (k\d)">([A-Z]+)</span>', legend.group(1))
+    assert {label for _, label in chips} == {r["label"] for r in records}
+    assert len({colour for colour, _ in chips}) == len(chips)  # a colour per label
 
 
 def test_agree_compares_the_new_layer(five_layers: tuple[Path, Path, list[dict[str, Any]]], tmp_path: Path) -> None:

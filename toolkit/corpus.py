@@ -24,7 +24,7 @@ from .models import Annotation, Block, Document, RegistryEntity
 from .readers import read_document_record
 
 if TYPE_CHECKING:
-    from .render import HTML
+    from .edition import HTML
 
 V = TypeVar("V")
 
@@ -76,9 +76,10 @@ class Corpus:
         return block_id in self._items
 
     def __repr__(self) -> str:
-        counts = ", ".join(f"{len(self.annotations(layer))} {layer}" for layer in self.layers)
-        return (f"<Corpus {len(self.documents)} documents, {len(self)} blocks, {len(self.registry)} registry "
-                f"entities; {counts}>")
+        documents = f"{len(self.documents)} document{'s' if len(self.documents) != 1 else ''}"
+        spans = ", ".join(f"{layer} {len(self.annotations(layer))}" for layer in self.layers)
+        return (f"<Corpus: {documents}, {len(self)} blocks, {len(self.registry)} registry entries; "
+                f"spans per layer: {spans}>")
 
     def footnote(self, *, part: int, number: int, doc: str | None = None) -> Block:
         """The footnote body printed as ``[number]`` in ``part`` (of ``doc``, if several)."""
@@ -186,7 +187,7 @@ class Corpus:
         labels and attributes; footnote markers show their footnote. Given
         annotations, only those are highlighted.
         """
-        from .render import render_blocks
+        from .edition import render_blocks
 
         names = [spec.name for spec in self.layout.schema.chosen(layers)]
         items = target if isinstance(target, (list, tuple)) else [target]

@@ -4,7 +4,7 @@ Data may hold anything: a 50 MB string, terminal escape sequences, a
 ``<script>`` tag. Messages quote values through :func:`quote` (at most about
 80 characters, with the full length), and the CLI passes every line it
 prints through :func:`printable`. HTML has its own single escaping path in
-:mod:`toolkit.render`.
+:mod:`toolkit.edition.markup`.
 """
 
 from __future__ import annotations

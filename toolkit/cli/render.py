@@ -16,14 +16,14 @@ def render_command(
     corpus: CorpusOpt = None,
     annotations: AnnotationsOpt = None,
 ) -> None:
-    """Write every block with its layers highlighted, a legend, linked footnotes and an index of entities."""
+    """Write the annotated edition: every layer highlighted, footnotes linked both ways, contents, key, index."""
     from ..corpus import load_corpus
+    from ..edition import render_page
     from ..jsonl import atomic_open
-    from ..render import render_page
 
     data = load_corpus(corpus_dir=corpus, annotations_dir=annotations)
     title = " · ".join(d.title for d in data.documents.values())
-    html = render_page(title, data.annotated_blocks(), data.registry, data.layout.schema)
+    html = render_page(data.annotated_blocks(), data.registry, data.layout.schema, title=title)
     with atomic_open(out) as f:
         f.write(html)
     typer.echo(f"wrote {out}", err=True)

@@ -1,0 +1,199 @@
+"""The annotated edition: the whole corpus as one self-contained, accessible HTML page.
+
+Each document is an ``article``: its front matter and table of contents in
+a header, a ``section`` per part (h2) with its sections (h3), paragraphs
+numbered in the margin, list items and footnotes as lists, and under every
+block the list of its annotations. The key comes after the first table of
+contents; the index of entities, grouped by label, ends the page. A bar at
+the top links to all three. The page loads nothing and runs no script: its
+Content-Security-Policy forbids both.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from itertools import groupby, takewhile
+
+from ..footnotes import FootnoteLink
+from ..join import AnnotatedBlock
+from ..models import Annotation, RegistryEntity
+from ..schema import Schema
+from .locations import Location, locate
+from .markup import element, fragment, start_tag, text
+from .spans import Anchors, annotated_text, legend, notes
+from .theme import Styles, stylesheet
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+PAGE = Anchors()
+
+
+def render_page(items: Iterable[AnnotatedBlock], registry: Mapping[str, RegistryEntity], schema: Schema, *,
+                title: str) -> str:
+    """Every block with its layers, the footnotes linked both ways, a key, contents and an index of entities."""
+    items = list(items)
+    styles = Styles(schema)
+    documents = [list(group) for _, group in groupby(items, key=lambda item: item.block.doc)]
+    locations = locate((item.block for item in items), with_document=len(documents) > 1)
+    backrefs: dict[str, list[FootnoteLink]] = defaultdict(list)
+    for item in items:
+        for link in item.links:
+            if link.footnote:
+                backrefs[link.footnote].append(link)
+    page = _Page(styles, registry, locations, backrefs)
+    key = legend((a for item in items for a in _annotations(item)), styles, markers=True, anchor="key")
+    articles = [page.article(blocks, key if i == 0 else "") for i, blocks in enumerate(documents)]
+    top = element("header", element("nav", element("ul", "".join(
+        element("li", element("a", label, {"href": fragment(target)}))
+        for label, target in (("Contents", f"toc-{documents[0][0].block.doc}" if documents else "index"),
+                              ("Key", "key"), ("Index of entities", "index")))), {"aria-label": "Page"}),
+        {"class": "top"})
+    main = element("main", "".join(articles) + page.index(items), {"id": "main"})
+    head = (start_tag("meta", {"charset": "utf-8"})
+            + start_tag("meta", {"name": "viewport", "content": "width=device-width, initial-scale=1"})
+            + start_tag("meta", {"http-equiv": "Content-Security-Policy", "content": CSP})
+            + start_tag("meta", {"name": "color-scheme", "content": "light dark"})
+            + element("title", text(title)) + element("style", stylesheet(page=True)))
+    body = element("body", top + main, {"class": "tk"})
+    return "<!DOCTYPE html>" + element("html", element("head", head) + body, {"lang": "en"}) + "\n"
+
+
+def _headings(items: list[AnnotatedBlock]) -> dict[str, tuple[str, str]]:
+    """The tag and text of every heading block: the title h1, a part's first heading h2, the others h3."""
+    tags: dict[str, tuple[str, str]] = {}
+    seen: set[int | None] = set()
+    for item in items:
+        block = item.block
+        if block.kind == "title":
+            tags[block.id] = ("h1", block.text)
+        elif block.kind == "heading":
+            tags[block.id] = ("h2" if block.part is None or block.part not in seen else "h3", block.text)
+            seen.add(block.part)
+    return tags
+
+
+def _annotations(item: AnnotatedBlock) -> list[Annotation]:
+    return [a for in_layer in item.layers.values() for a in in_layer]
+
+
+class _Page:
+    """The pieces of the page, sharing its styles, registry, locations and footnote back-links."""
+
+    def __init__(self, styles: Styles, registry: Mapping[str, RegistryEntity], locations: Mapping[str, Location],
+                 backrefs: Mapping[str, list[FootnoteLink]]) -> None:
+        self.styles, self.registry, self.locations, self.backrefs = styles, registry, locations, backrefs
+
+    def article(self, items: list[AnnotatedBlock], key: str) -> str:
+        """One document: a header (front matter, contents, ``key``), then a section per part."""
+        doc = items[0].block.doc
+        front = list(takewhile(lambda item: item.block.part is None, items))
+        headings = _headings(items)
+        header = element("header", self._blocks(front, headings) + self._contents(doc, headings) + key)
+        body = []
+        for part, group in groupby(items[len(front):], key=lambda item: item.block.part):
+            run = list(group)
+            blocks = self._blocks(run, headings)
+            if part is None:
+                body.append(blocks)
+                continue
+            first = next((it.block.id for it in run if headings.get(it.block.id, ("",))[0] == "h2"), None)
+            body.append(element("section", blocks, {"aria-labelledby": first}))
+        return element("article", header + "".join(body), {"id": doc})
+
+    def _contents(self, doc: str, headings: Mapping[str, tuple[str, str]]) -> str:
+        """The table of contents: the h2 headings, each with its h3 headings, and the index."""
+        entries: list[tuple[str, list[str]]] = []
+        for block_id, (tag, words) in headings.items():
+            link = element("a", text(words), {"href": fragment(block_id)})
+            if tag == "h2":
+                entries.append((link, []))
+            elif tag == "h3" and entries:
+                entries[-1][1].append(link)
+        rows = "".join(element("li", link + (element("ol", "".join(element("li", s) for s in subs)) if subs else ""))
+                       for link, subs in entries)
+        rows += element("li", element("a", "Index of entities", {"href": fragment("index")}))
+        heading_id = f"toc-{doc}"
+        return element("nav", element("h2", "Contents", {"id": heading_id}) + element("ol", rows),
+                       {"class": "toc", "aria-labelledby": heading_id})
+
+    def _blocks(self, items: list[AnnotatedBlock], headings: Mapping[str, tuple[str, str]]) -> str:
+        """Blocks in order; runs of list items and of footnotes become lists."""
+        out = []
+        for kind, group in groupby(items, key=lambda it: it.block.kind):
+            run = list(group)
+            if kind in ("list_item", "footnote"):
+                list_class = "items" if kind == "list_item" else "footnotes"
+                out.append(element("ol", "".join(self._block(it, headings, "li") for it in run),
+                                   {"class": list_class}))
+            else:
+                out.extend(self._block(it, headings, None) for it in run)
+        return "".join(out)
+
+    def _block(self, item: AnnotatedBlock, headings: Mapping[str, tuple[str, str]], tag: str | None) -> str:
+        block = item.block
+        annotations = _annotations(item)
+        html = annotated_text(block, annotations, item.links, self.registry, self.styles, PAGE)
+        location = self.locations[block.id]
+        panel = notes(annotations, location.long, self.registry, self.styles, PAGE)
+        attrs: dict[str, object | None] = {"id": block.id, "class": "block", "data-kind": block.kind}
+        if block.kind == "footnote":
+            back = "".join(element("a", "↩", {"class": "back", "href": fragment(f"ref-{link.paragraph}-{link.start}"),
+                                              "aria-label": f"back to the reference in "
+                                                            f"{self.locations[link.paragraph].long}"
+                                              if link.paragraph in self.locations else "back to the reference"})
+                           for link in self.backrefs.get(block.id, ()))
+            return element("li", html + " " + back + panel, attrs)
+        if tag == "li":
+            return element("li", html + panel, attrs)
+        if block.id in headings:
+            return element(headings[block.id][0], html, attrs) + panel
+        if block.kind == "separator":
+            return element("div", html, attrs | {"role": "separator"})
+        if block.kind == "paragraph":
+            attrs["data-n"] = location.short
+        return element("p", html, attrs) + panel
+
+    def index(self, items: list[AnnotatedBlock]) -> str:
+        """Every registry entity by label: canonical name, description, mention count, where it is mentioned."""
+        linked = {name: layer.link for name, layer in self.styles.schema.layers.items() if layer.link}
+        mentions: dict[str, list[Annotation]] = defaultdict(list)
+        for item in items:
+            for name, attribute in linked.items():
+                for a in item.layers.get(name, ()):
+                    key = a.attrs.get(attribute)
+                    if isinstance(key, str):
+                        mentions[key].append(a)
+        first_layer = next(iter(linked), None)
+        groups = []
+        by_label = groupby(sorted(self.registry.values(), key=lambda e: (self._label_rank(e.label), e.name)),
+                           key=lambda e: e.label)
+        for label, group in by_label:
+            entities = list(group)
+            count = sum(len(mentions[e.id]) for e in entities)
+            heading_id = f"index-{label}"
+            summary = element("span", text(f" · {len(entities)} entities, {count} mentions"), {"class": "muted"})
+            rows = "".join(self._index_entry(e, mentions[e.id], first_layer) for e in entities)
+            groups.append(element("section", element("h3", text(label) + summary, {"id": heading_id})
+                                  + element("ul", rows), {"aria-labelledby": heading_id}))
+        return element("section", element("h2", "Index of entities", {"id": "index-title"}) + "".join(groups),
+                       {"class": "index", "id": "index", "aria-labelledby": "index-title"})
+
+    def _label_rank(self, label: str) -> tuple[int, str]:
+        """Labels in the order the linked layers declare them; others after, alphabetically."""
+        labels = [label for layer in self.styles.schema.layers.values() if layer.link for label in layer.labels]
+        return (labels.index(label) if label in labels else len(labels), label)
+
+    def _index_entry(self, entity: RegistryEntity, mentions: list[Annotation], layer: str | None) -> str:
+        by_block: dict[str, list[Annotation]] = defaultdict(list)
+        for a in mentions:
+            by_block[a.paragraph].append(a)
+        places = []
+        for block_id, found in by_block.items():
+            where = self.locations[block_id].long if block_id in self.locations else block_id
+            times = element("span", text(f" ×{len(found)}"), {"class": "muted"}) if len(found) > 1 else ""
+            places.append(element("a", text(where), {"href": fragment(found[0].id)}) + times)
+        name = element("span", text(entity.name), {"class": self.styles.chip(layer, entity.label) if layer else "chip"})
+        count = f"{len(mentions)} mention{'s' if len(mentions) != 1 else ''}"
+        return element("li", name + " " + element("span", text(count), {"class": "muted"})
+                       + element("div", text(entity.description), {"class": "muted"})
+                       + element("div", "".join(places), {"class": "where"}))
