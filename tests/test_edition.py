@@ -6,6 +6,7 @@ How it looks and behaves in a real browser is in ``test_browser.py``.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import re
 import sys
@@ -381,5 +382,14 @@ def test_example_notebook_runs_top_to_bottom(early: Finished) -> None:
     code = [cell for cell in executed.cells if cell.cell_type == "code"]
     assert all(cell.get("execution_count") for cell in code)  # every cell ran
     shown = [o for cell in code for o in cell.outputs]
-    assert any("text/html" in o.get("data", {}) for o in shown)
-    assert not [o for o in shown if o.get("output_type") == "error"]
+    assert not [o for o in shown if o.get("output_type") == "error" or o.get("name") == "stderr"]
+    by_source = {cell.source.splitlines()[-1]: cell.outputs for cell in code}
+    summary = by_source["corpus"][0]["data"]["text/plain"]
+    assert re.fullmatch(r"<Corpus: 1 document, \d+ blocks, \d+ registry entries; spans per layer: entities \d+, "
+                        r"dates \d+, claims \d+>", summary)
+    assert "canonical" in by_source["mentions.head()"][0]["data"]["text/html"]  # the table itself
+    assert 'class="tk"' in by_source['corpus.show("pwc.p1.para7")'][0]["data"]["text/html"]
+    assert [o["output_type"] for o in code[-1].outputs] == ["execute_result"]  # no warning on the way
+    assert "<iframe srcdoc=" in code[-1].outputs[0]["data"]["text/html"]
+    text = json.dumps([o.get("data", o.get("text")) for o in shown])
+    assert str(ROOT) not in text and str(Path.home()) not in text  # no machine's paths

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .agreement import agree
     from .corpus import Corpus, load_corpus
+    from .edition import render
     from .errors import ToolkitError
     from .extraction import extract
     from .footnotes import FootnoteBody, FootnoteLink, resolve_footnotes
@@ -35,6 +36,7 @@ _WHERE = {
     "extract": "extraction", "FootnoteBody": "footnotes", "FootnoteLink": "footnotes",
     "resolve_footnotes": "footnotes", "fmt": "formatting", "ingest": "ingestion", "segment": "ingestion",
     "Annotation": "models", "Block": "models", "Document": "models", "RegistryEntity": "models", "make_nlp": "nlp",
+    "render": "edition",
     "read_document": "readers", "read_layer": "readers", "read_registry": "readers", "map_docs": "spacy_docs",
     "stream_docs": "spacy_docs", "Finding": "validation", "validate": "validation", "write_document": "writers",
     "write_layer": "writers", "write_registry": "writers",
@@ -42,10 +44,10 @@ _WHERE = {
 __all__ = [
     "Annotation", "Block", "Corpus", "Document", "Finding", "FootnoteBody", "FootnoteLink", "RegistryEntity",
     "ToolkitError", "agree", "extract", "fmt", "ingest", "load_corpus", "make_nlp", "map_docs", "read_document",
-    "read_layer", "read_registry", "resolve_footnotes", "segment", "stream_docs", "validate", "write_document",
-    "write_layer", "write_registry",
+    "read_layer", "read_registry", "render", "resolve_footnotes", "segment", "stream_docs", "validate",
+    "write_document", "write_layer", "write_registry",
 ]
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def __getattr__(name: str) -> Any:

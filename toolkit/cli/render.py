@@ -17,13 +17,7 @@ def render_command(
     annotations: AnnotationsOpt = None,
 ) -> None:
     """Write the annotated edition: every layer highlighted, footnotes linked both ways, contents, key, index."""
-    from ..corpus import load_corpus
-    from ..edition import render_page
-    from ..jsonl import atomic_open
+    from ..edition import render
 
-    data = load_corpus(corpus_dir=corpus, annotations_dir=annotations)
-    title = " · ".join(d.title for d in data.documents.values())
-    html = render_page(data.annotated_blocks(), data.registry, data.layout.schema, title=title)
-    with atomic_open(out) as f:
-        f.write(html)
+    render(out, corpus_dir=corpus, annotations_dir=annotations)
     typer.echo(f"wrote {out}", err=True)

@@ -8,6 +8,6 @@
 """
 
 from .notebook import HTML, render_blocks
-from .page import render_page
+from .page import render, render_page
 
-__all__ = ["HTML", "render_blocks", "render_page"]
+__all__ = ["HTML", "render", "render_blocks", "render_page"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from itertools import groupby, takewhile
+from pathlib import Path
 
 from ..footnotes import FootnoteLink
 from ..join import AnnotatedBlock
@@ -23,6 +24,29 @@ from .locations import Location, locate
 from .markup import element, fragment, start_tag, text
 from .spans import Anchors, annotated_text, legend, notes
 from .theme import Styles, stylesheet
+
+
+def render(out: str | Path | None = None, *, corpus_dir: str | Path | None = None,
+           annotations_dir: str | Path | None = None) -> str:
+    """The annotated edition of the corpus as one HTML page; with ``out``, also written there atomically.
+
+    Every record is checked on the way in (as for ``load_corpus``); nothing is written if one is refused.
+
+    >>> page = render()
+    >>> page.startswith("<!DOCTYPE html>") and "Index of entities" in page
+    True
+    """
+    from ..corpus import load_corpus
+    from ..jsonl import atomic_open
+
+    data = load_corpus(corpus_dir=corpus_dir, annotations_dir=annotations_dir)
+    title = " · ".join(d.title for d in data.documents.values())
+    html = render_page(data.annotated_blocks(), data.registry, data.layout.schema, title=title)
+    if out is not None:
+        with atomic_open(Path(out)) as f:
+            f.write(html)
+    return html
+
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 PAGE = Anchors()
