@@ -176,7 +176,7 @@ def test_the_measure_is_about_seventy_characters(browser: Browser, url: str) -> 
         const p = document.getElementById('pwc.p1.para7');
         const lines = Math.round(p.getBoundingClientRect().height / parseFloat(getComputedStyle(p).lineHeight));
         return p.textContent.length / lines; }""")
-    assert 60 <= per_line <= 80, per_line
+    assert 62 <= per_line <= 78, per_line  # about 70
     box = page.evaluate("(() => { const r = document.querySelector('main').getBoundingClientRect();"
                         " return [r.left, innerWidth - r.right]; })()")
     assert abs(box[0] - box[1]) <= 2  # centred

@@ -115,9 +115,9 @@ body.tk { margin: 0; }
 .tk .top { position: sticky; top: 0; z-index: 5; background: var(--bg); border-bottom: 1px solid var(--rule);
       font: .95rem/1.5 system-ui, sans-serif; }
 .tk .top ul { display: flex; flex-wrap: wrap; gap: .2rem 1.2rem; list-style: none; margin: 0 auto; padding: .5rem 1rem;
-      max-width: 34em; }
+      max-width: 32em; }
 .tk .top a { display: inline-block; padding: .2rem 0; }
-.tk main { max-width: 34em; margin: 0 auto; padding: 1rem 1rem 4rem; }
+.tk main { max-width: 32em; margin: 0 auto; padding: 1rem 1rem 4rem; }
 .tk h1, .tk h2, .tk h3 { font-family: system-ui, sans-serif; line-height: 1.3; }
 .tk h1 { font-size: 1.9rem; margin: 1.5rem 0 .5rem; }
 .tk h2 { font-size: 1.45rem; margin: 2.5rem 0 .6rem; }
