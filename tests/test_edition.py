@@ -18,8 +18,11 @@ import pytest
 from spacy.language import Language
 
 from toolkit.corpus import Corpus
+from toolkit.edition.spans import Anchors, annotated_text
 from toolkit.edition.theme import EDGES, FILLS, LINE_CHANNELS, LINES, Styles, stylesheet, theme_variables
 from toolkit.footnotes import FootnoteLink
+from toolkit.layout import Layout
+from toolkit.models import Annotation, Block
 
 from .conftest import ROOT, Finished, drop_records, find_record, rewrite_block_text, run_cli, starts_early
 
@@ -113,7 +116,7 @@ def test_markers_link_to_their_bodies_and_back(tree: Tree, shipped_corpus: Corpu
                 if isinstance(link, FootnoteLink) and link.status == "resolved"]
     assert resolved
     for link in resolved:
-        marker = tree.by_id[f"ref-{link.paragraph}-{link.start}"]
+        marker = tree.by_id[f"_ref-{link.paragraph}-{link.start}"]
         assert marker.attrs["href"] == f"#{link.footnote}" and marker.text() == f"[{link.number}]"
         body = tree.by_id[str(link.footnote)]
         backs = [a for a in body.find("a", "back") if a.attrs["href"] == f"#{marker.attrs['id']}"]
@@ -156,19 +159,19 @@ def test_headings_follow_the_hierarchy_and_the_contents_list_them(tree: Tree, sh
         assert [tree.by_id[b.id].tag for b in headings] == ["h2"] + ["h3"] * (len(headings) - 1)
     (toc,) = [e for e in tree.elements if "toc" in e.classes]
     linked = {a.attrs["href"] for a in toc.find("a")}
-    assert linked == {f"#{b.id}" for b in blocks if b.kind == "heading"} | {"#index"}
+    assert linked == {f"#{b.id}" for b in blocks if b.kind == "heading"} | {"#_index"}
 
 
 def test_landmarks_and_the_links_at_the_top(tree: Tree) -> None:
     tags = Counter(e.tag for e in tree.elements)
     assert tags["main"] == 1 and tags["header"] >= 1 and tags["nav"] >= 2
     top = next(e for e in tree.elements if "top" in e.classes)
-    assert [a.attrs["href"] for a in top.find("a")] == ["#toc-pwc", "#key", "#index"]
-    assert all(target[1:] in tree.by_id for target in ("#toc-pwc", "#key", "#index"))
+    assert [a.attrs["href"] for a in top.find("a")] == ["#_toc-pwc", "#_key", "#_index"]
+    assert all(target[1:] in tree.by_id for target in ("#_toc-pwc", "#_key", "#_index"))
 
 
 def test_legend_has_a_caption_and_only_the_labels_that_occur(tree: Tree, shipped_corpus: Corpus) -> None:
-    legend = tree.by_id["key"]
+    legend = tree.by_id["_key"]
     assert legend.tag == "figure" and legend.find("figcaption")[0].text() == "Key to the highlighting"
     shown = {(row.find("dt")[0].text(), chip.text()) for row in legend.find("div") for chip in row.find("span", "chip")}
     used = {(a.layer, a.label) for a in shipped_corpus.annotations()}
@@ -178,7 +181,7 @@ def test_legend_has_a_caption_and_only_the_labels_that_occur(tree: Tree, shipped
 
 
 def test_entity_index_groups_counts_and_places(tree: Tree, shipped_corpus: Corpus) -> None:
-    index = tree.by_id["index"]
+    index = tree.by_id["_index"]
     groups = {h3.text().split(" · ")[0]: h3 for h3 in index.find("h3")}
     registry = shipped_corpus.registry
     assert set(groups) == {e.label for e in registry.values()}
@@ -198,9 +201,11 @@ def test_entity_index_groups_counts_and_places(tree: Tree, shipped_corpus: Corpu
             assert re.fullmatch(r"(Front matter|Part [12]), .+", link.text()) and "pwc." not in link.text()
             assert mention.id == min((m for m in mentions if m.paragraph == mention.paragraph),
                                      key=lambda m: m.start).id
-    label, heading = next(iter(groups.items()))
-    count = sum(len(shipped_corpus.mentions(e.id)) for e in registry.values() if e.label == label)
-    assert heading.text().endswith(f"{count} mentions")
+    for label, heading in groups.items():
+        entities = [e for e in registry.values() if e.label == label]
+        count = sum(len(shipped_corpus.mentions(e.id)) for e in entities)
+        assert heading.text() == (f"{label} · {len(entities)} {'entity' if len(entities) == 1 else 'entities'}, "
+                                  f"{count} {'mention' if count == 1 else 'mentions'}")
 
 
 def test_locations_read_as_a_reader_counts(tree: Tree, shipped_corpus: Corpus) -> None:
@@ -211,6 +216,57 @@ def test_locations_read_as_a_reader_counts(tree: Tree, shipped_corpus: Corpus) -
     after = [b for b in paragraphs if b.source_start < first_item.source_start]
     assert any(s.endswith(f"in Part 2, ¶{len(after)}, item 1") for s in summaries)
     assert any(s.endswith("in Part 1, note 6") for s in summaries)
+
+
+def test_crossing_spans_are_continued_and_markers_never_cut() -> None:
+    """Shipped data has no crossing spans; other data may, across layers: each stays one span to the reader."""
+    text = "The Worker-Communist Party[1] of Iraq said so."
+    block = Block("d.p1.para1", "d", "paragraph", 1, None, text, 0, len(text))
+    party = Annotation("entities", "e-1", block.id, 4, 26, text[4:26], "ORG", {"entity": "wcp", "mention": "NAM"})
+    claim = Annotation("claims", "c-1", block.id, 15, 38, text[15:38], "CLAIM",
+                       {"type": "fact", "holder": "author", "about": ["wcp"]})  # begins inside the party, ends after it
+    odd = Annotation("dates", "t-1", block.id, 27, 42, text[27:42], "DATE", {"value": "2004"})  # starts inside [1]
+    link = FootnoteLink("resolved", "d", 1, 1, block.id, 26, 29, "d.p1.fn1", "A note")
+    html = annotated_text(block, [party, claim, odd], [link], {}, Styles(Layout.open().schema), Anchors())
+    view = Tree(html)
+    pieces = {a.id: [e for e in view.elements if e.attrs.get("aria-describedby") == f"_n-{a.id}"]
+              for a in (party, claim, odd)}
+    assert [len(p) for p in pieces.values()] == [1, 2, 2]  # the later of two crossing spans is continued
+    shown = {claim.id: text[15:38], odd.id: text[29:42]}  # the date's start moved to the marker's end
+    for annotation in (claim, odd):
+        first, *rest = pieces[annotation.id]
+        assert first.attrs["id"] == annotation.id and first.attrs["tabindex"] == "0" and "goes-on" in first.classes
+        assert [("id" in e.attrs, e.attrs["tabindex"], "goes-on-from" in e.classes) for e in rest] == [
+            (False, "-1", True)]
+        assert "".join(e.text() for e in (first, *rest)) == shown[annotation.id]
+    (marker,) = [e for e in view.elements if e.tag == "a"]
+    assert marker.text() == "[1]"  # whole, though a date begins inside it
+    assert "".join(c if isinstance(c, str) else c.text() for c in Tree(f"<p>{html}</p>").elements[0].children) == text
+
+
+def test_several_documents_share_one_page_without_clashes(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic import generate
+
+    generate(tmp_path, blocks=300)
+    out = tmp_path / "page.html"
+    result = run_cli("render", "--out", out, "--corpus", tmp_path / "corpus", "--annotations", tmp_path / "annotations")
+    assert result.returncode == 0, result.stderr
+    tree = Tree(out.read_text(encoding="utf-8"))
+    ids = [e.attrs["id"] for e in tree.elements if "id" in e.attrs]
+    assert len(ids) == len(set(ids))
+    articles = [e for e in tree.elements if e.tag == "article"]
+    assert len(articles) >= 2
+    names = []
+    for article in articles:
+        (nav,) = [e for e in article.find("nav") if "toc" in e.classes]
+        names.append(" ".join(tree.by_id[i].text() for i in nav.attrs["aria-labelledby"].split()))
+        assert len(article.find("h1")) == 1
+    assert len(set(names)) == len(names)  # each table of contents named by its document
+    titles = {a.find("h1")[0].text() for a in articles}
+    places = [a.text() for a in tree.by_id["_index"].find("a")]
+    assert places and all(any(p.startswith(f"{t}, ") for t in titles) for p in places)
+    assert all(href[1:] in tree.by_id for href in (a.attrs["href"] for a in tree.elements if a.tag == "a"))
 
 
 def test_text_is_escaped(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
@@ -275,6 +331,11 @@ def themes_in(css: str) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize("css", [stylesheet(), stylesheet(page=True)], ids=["notebook", "page"])
 def test_every_colour_pair_in_the_stylesheet_has_contrast(css: str) -> None:
+    """Every pair that meets on the page, in every theme block: text 4.5:1, lines and rings 3:1.
+
+    Links never sit on a fill (markers may not fall inside entities: ``markers_inside`` is false for every
+    linked layer), so link colours are checked against the page only.
+    """
     themes = themes_in(css)
     assert len(themes) >= 4  # light, dark by system, dark and light by notebook theme (and print)
     for theme in themes:
@@ -310,9 +371,11 @@ def _lab(colour: str, matrix: tuple[tuple[float, ...], ...]) -> tuple[float, flo
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
 @pytest.mark.parametrize("vision", CVD)
-def test_label_colours_stay_apart_for_colour_blind_readers(theme: str, vision: str) -> None:
-    """Every pair of fills (and each fill against the page) differs by a CIE76 ΔE of 10 or more."""
-    colours = [*FILLS[theme], theme_variables(theme)["bg"]]
+@pytest.mark.parametrize("palette", [FILLS, LINES], ids=["fills", "lines"])
+def test_label_colours_stay_apart_for_colour_blind_readers(palette: dict[str, tuple[str, ...]], theme: str,
+                                                          vision: str) -> None:
+    """Every pair of colours of a channel (and each against the page) differs by a CIE76 ΔE of 10 or more."""
+    colours = [*palette[theme], theme_variables(theme)["bg"]]
     for a, b in itertools.combinations(colours, 2):
         assert math.dist(_lab(a, CVD[vision]), _lab(b, CVD[vision])) >= 10, (a, b)
 
@@ -327,6 +390,17 @@ def test_every_label_gets_its_own_colour_and_every_layer_its_own_channel(shipped
     assert all(len(c) == 1 for c in channels.values()) and len({*map(frozenset, channels.values())}) == len(channels)
     assert len(set(LINE_CHANNELS)) == len(LINE_CHANNELS) and len(set(EDGES["light"])) == len(EDGES["light"])
     assert len({*LINES["light"]}) == len(LINES["light"]) and len({*LINES["dark"]}) == len(LINES["dark"])
+
+
+def test_labels_beyond_the_palette_are_named(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus_dir, annotations = data_copy
+    assert Styles(Layout.open().schema).repeats == []
+    schema = json.loads((annotations / "schema.json").read_text(encoding="utf-8"))
+    schema["layers"]["entities"]["labels"].append("FACILITY")
+    (annotations / "schema.json").write_text(json.dumps(schema), encoding="utf-8")
+    result = run_cli("render", "--out", tmp_path / "x.html", "--corpus", corpus_dir, "--annotations", annotations)
+    assert result.returncode == 0, result.stderr
+    assert "warning: label FACILITY of layer entities shares its colour with an earlier label" in result.stderr
 
 
 def test_print_keeps_colours_and_drops_the_chrome() -> None:

@@ -51,7 +51,8 @@ ELEMENTS = {"html", "head", "meta", "title", "style", "body", "header", "nav", "
 ATTRIBUTES = {"lang", "charset", "name", "content", "http-equiv", "id", "class", "href", "role", "tabindex",
               "aria-describedby", "aria-label", "aria-labelledby", "data-tip", "data-kind", "data-n"}
 CLASSES = {"tk", "top", "toc", "index", "where", "muted", "legend", "block", "notes", "footnotes", "items", "fnref",
-           "back", "shown", "block-id", "ann", "chip", "fill", *(f"c{i}" for i in range(len(FILLS["light"]))),
+           "back", "shown", "block-id", "ann", "chip", "fill", "goes-on", "goes-on-from",
+           *(f"c{i}" for i in range(len(FILLS["light"]))),
            *(f"k{i}" for i in range(len(LINES["light"]))), *(f"line{i}" for i in range(len(LINE_CHANNELS)))}
 STYLESHEETS = {stylesheet(), stylesheet(page=True)}
 CSP = "Content-Security-Policy"
@@ -424,7 +425,7 @@ def test_render_page_escapes_every_field(payload: str) -> None:
     assert page.startswith("<!DOCTYPE html>")
     assert f'content="{escape(POLICY)}"' in page  # and should anything slip through, the browser runs no script
     parsed = check(page)
-    assert shows(parsed, f"#{payload}fn") and shows(parsed, f"ref-{payload}-")  # fragments, escaped
+    assert shows(parsed, f"#{payload}fn") and shows(parsed, f"_ref-{payload}-")  # fragments, escaped
 
 
 @PAYLOAD
@@ -440,7 +441,7 @@ def test_show_escapes_every_field(payload: str) -> None:
 @PAYLOAD
 def test_legend_is_safe_and_shows_what_occurs(payload: str) -> None:
     h = hostile(payload)
-    parsed = check(legend(h.annotations, STYLES, markers=True, anchor="key"))
+    parsed = check(legend(h.annotations, STYLES, markers=True, anchor="_key"))
     assert shows(parsed, "GPE") and shows(parsed, "entities")
     # undeclared labels and layers, a label never used, a layer whose records all have undeclared labels: absent
     assert not any(shows(parsed, absent) for absent in (payload, "PERSON", "claims"))

@@ -121,7 +121,7 @@ def test_render_draws_the_new_layer(five_layers: tuple[Path, Path, list[dict[str
     page = out.read_text(encoding="utf-8")
     # The third layer without a registry link gets the third line channel, in the spans and in the legend.
     for r in records:
-        assert re.search(rf'<span class="ann line2 k\d" id="{r["id"]}" tabindex="0" [^>]*'
+        assert re.search(rf'<span class="ann line2 k\d[ a-z-]*" id="{r["id"]}" tabindex="0" [^>]*'
                          rf'data-tip="{r["label"]} \(quotes\)', page), r["id"]
     legend = re.search(r'<dt>quotes</dt><dd>(.*?)</dd>', page)
     assert legend is not None

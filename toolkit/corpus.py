@@ -183,9 +183,10 @@ class Corpus:
     def show(self, target: Any, *, layers: Iterable[str] | None = None) -> HTML:
         """An HTML view for Jupyter of a block (id or Block), a Doc, an annotation, or a list of them.
 
-        Every layer in ``layers`` (default: all) is highlighted; hovering shows
-        labels and attributes; footnote markers show their footnote. Given
-        annotations, only those are highlighted.
+        Every layer in ``layers`` (default: all) is highlighted, with a key;
+        a span shows its label and attributes when clicked, tapped or reached
+        with Tab; the footnotes of the block's markers are printed under it.
+        Given annotations, only those are highlighted.
         """
         from .edition import render_blocks
 

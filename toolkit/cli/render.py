@@ -17,7 +17,12 @@ def render_command(
     annotations: AnnotationsOpt = None,
 ) -> None:
     """Write the annotated edition: every layer highlighted, footnotes linked both ways, contents, key, index."""
+    from ..display import printable
     from ..edition import render
+    from ..edition.theme import Styles
+    from ..layout import Layout
 
     render(out, corpus_dir=corpus, annotations_dir=annotations)
+    for repeat in Styles(Layout.open(corpus_dir=corpus, annotations_dir=annotations).schema).repeats:
+        typer.echo(printable(f"warning: {repeat}; the key still names each"), err=True)
     typer.echo(f"wrote {out}", err=True)

@@ -50,6 +50,12 @@ def render(out: str | Path | None = None, *, corpus_dir: str | Path | None = Non
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 PAGE = Anchors()
+# The page's own ids start with "_", which no id from the data can (models.ID): they never collide.
+KEY, INDEX = "_key", "_index"
+
+
+def _toc(doc: str) -> str:
+    return f"_toc-{doc}"
 
 
 def render_page(items: Iterable[AnnotatedBlock], registry: Mapping[str, RegistryEntity], schema: Schema, *,
@@ -65,14 +71,14 @@ def render_page(items: Iterable[AnnotatedBlock], registry: Mapping[str, Registry
             if link.footnote:
                 backrefs[link.footnote].append(link)
     page = _Page(styles, registry, locations, backrefs)
-    key = legend((a for item in items for a in _annotations(item)), styles, markers=True, anchor="key")
+    key = legend((a for item in items for a in _annotations(item)), styles, markers=True, anchor=KEY)
     articles = [page.article(blocks, key if i == 0 else "") for i, blocks in enumerate(documents)]
     top = element("header", element("nav", element("ul", "".join(
         element("li", element("a", label, {"href": fragment(target)}))
-        for label, target in (("Contents", f"toc-{documents[0][0].block.doc}" if documents else "index"),
-                              ("Key", "key"), ("Index of entities", "index")))), {"aria-label": "Page"}),
+        for label, target in (("Contents", _toc(documents[0][0].block.doc) if documents else INDEX),
+                              ("Key", KEY), ("Index of entities", INDEX)))), {"aria-label": "Page"}),
         {"class": "top"})
-    main = element("main", "".join(articles) + page.index(items), {"id": "main"})
+    main = element("main", "".join(articles) + page.index(items))
     head = (start_tag("meta", {"charset": "utf-8"})
             + start_tag("meta", {"name": "viewport", "content": "width=device-width, initial-scale=1"})
             + start_tag("meta", {"http-equiv": "Content-Security-Policy", "content": CSP})
@@ -94,6 +100,10 @@ def _headings(items: list[AnnotatedBlock]) -> dict[str, tuple[str, str]]:
             tags[block.id] = ("h2" if block.part is None or block.part not in seen else "h3", block.text)
             seen.add(block.part)
     return tags
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def _annotations(item: AnnotatedBlock) -> list[Annotation]:
@@ -135,10 +145,10 @@ class _Page:
                 entries[-1][1].append(link)
         rows = "".join(element("li", link + (element("ol", "".join(element("li", s) for s in subs)) if subs else ""))
                        for link, subs in entries)
-        rows += element("li", element("a", "Index of entities", {"href": fragment("index")}))
-        heading_id = f"toc-{doc}"
-        return element("nav", element("h2", "Contents", {"id": heading_id}) + element("ol", rows),
-                       {"class": "toc", "aria-labelledby": heading_id})
+        rows += element("li", element("a", "Index of entities", {"href": fragment(INDEX)}))
+        title = next((block_id for block_id, (tag, _) in headings.items() if tag == "h1"), None)
+        return element("nav", element("h2", "Contents", {"id": _toc(doc)}) + element("ol", rows),
+                       {"class": "toc", "aria-labelledby": f"{_toc(doc)} {title}" if title else _toc(doc)})
 
     def _blocks(self, items: list[AnnotatedBlock], headings: Mapping[str, tuple[str, str]]) -> str:
         """Blocks in order; runs of list items and of footnotes become lists."""
@@ -161,10 +171,9 @@ class _Page:
         panel = notes(annotations, location.long, self.registry, self.styles, PAGE)
         attrs: dict[str, object | None] = {"id": block.id, "class": "block", "data-kind": block.kind}
         if block.kind == "footnote":
-            back = "".join(element("a", "↩", {"class": "back", "href": fragment(f"ref-{link.paragraph}-{link.start}"),
+            back = "".join(element("a", "↩", {"class": "back", "href": fragment(Anchors.marker(link)),
                                               "aria-label": f"back to the reference in "
-                                                            f"{self.locations[link.paragraph].long}"
-                                              if link.paragraph in self.locations else "back to the reference"})
+                                                            f"{self.locations[link.paragraph].long}"})
                            for link in self.backrefs.get(block.id, ()))
             return element("li", html + " " + back + panel, attrs)
         if tag == "li":
@@ -178,7 +187,10 @@ class _Page:
         return element("p", html, attrs) + panel
 
     def index(self, items: list[AnnotatedBlock]) -> str:
-        """Every registry entity by label: canonical name, description, mention count, where it is mentioned."""
+        """Every registry entity by label: canonical name, description, mention count, where it is mentioned.
+
+        An entity's name wears the colour its label has in the first layer that links to the registry.
+        """
         linked = {name: layer.link for name, layer in self.styles.schema.layers.items() if layer.link}
         mentions: dict[str, list[Annotation]] = defaultdict(list)
         for item in items:
@@ -191,16 +203,17 @@ class _Page:
         groups = []
         by_label = groupby(sorted(self.registry.values(), key=lambda e: (self._label_rank(e.label), e.name)),
                            key=lambda e: e.label)
-        for label, group in by_label:
+        for position, (label, group) in enumerate(by_label):
             entities = list(group)
             count = sum(len(mentions[e.id]) for e in entities)
-            heading_id = f"index-{label}"
-            summary = element("span", text(f" · {len(entities)} entities, {count} mentions"), {"class": "muted"})
+            heading_id = f"{INDEX}-{position}"
+            summary = element("span", text(f" · {_count(len(entities), 'entity', 'entities')}, "
+                                           f"{_count(count, 'mention', 'mentions')}"), {"class": "muted"})
             rows = "".join(self._index_entry(e, mentions[e.id], first_layer) for e in entities)
             groups.append(element("section", element("h3", text(label) + summary, {"id": heading_id})
                                   + element("ul", rows), {"aria-labelledby": heading_id}))
-        return element("section", element("h2", "Index of entities", {"id": "index-title"}) + "".join(groups),
-                       {"class": "index", "id": "index", "aria-labelledby": "index-title"})
+        return element("section", element("h2", "Index of entities", {"id": f"{INDEX}-title"}) + "".join(groups),
+                       {"class": "index", "id": INDEX, "aria-labelledby": f"{INDEX}-title"})
 
     def _label_rank(self, label: str) -> tuple[int, str]:
         """Labels in the order the linked layers declare them; others after, alphabetically."""
@@ -213,11 +226,11 @@ class _Page:
             by_block[a.paragraph].append(a)
         places = []
         for block_id, found in by_block.items():
-            where = self.locations[block_id].long if block_id in self.locations else block_id
+            where = self.locations[block_id].long
             times = element("span", text(f" ×{len(found)}"), {"class": "muted"}) if len(found) > 1 else ""
             places.append(element("a", text(where), {"href": fragment(found[0].id)}) + times)
         name = element("span", text(entity.name), {"class": self.styles.chip(layer, entity.label) if layer else "chip"})
-        count = f"{len(mentions)} mention{'s' if len(mentions) != 1 else ''}"
+        count = _count(len(mentions), "mention", "mentions")
         return element("li", name + " " + element("span", text(count), {"class": "muted"})
                        + element("div", text(entity.description), {"class": "muted"})
                        + element("div", "".join(places), {"class": "where"}))

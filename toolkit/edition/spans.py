@@ -2,9 +2,12 @@
 
 Spans of all layers are drawn at once. Each is one element that can take
 focus and describes itself (``aria-describedby`` to its entry in the
-block's list of annotations; on focus, a sheet shows the same words); only
-where spans of different layers cross is one of them continued in a second
-element, which carries its look but not its id.
+block's list of annotations; on focus, a sheet shows the same words). Only
+where two spans cross is the later one continued in a second element: it
+has the same look and words, open on the side where it goes on
+(``goes-on``, ``goes-on-from``), takes focus when tapped but is not a tab
+stop, and has no id. A footnote marker is never cut: a span boundary
+inside one is moved to its edge.
 """
 
 from __future__ import annotations
@@ -37,14 +40,16 @@ class Anchors:
         return a.id if self.scope is None else None
 
     def note(self, a: Annotation, index: int) -> str:
-        return f"n-{a.id}" if self.scope is None else f"{self.scope}-{index}"
+        return f"_n-{a.id}" if self.scope is None else f"{self.scope}-{index}"
 
-    def marker(self, link: FootnoteLink) -> str | None:
-        return f"ref-{link.paragraph}-{link.start}" if self.scope is None else None
+    @staticmethod
+    def marker(link: FootnoteLink) -> str:
+        """The id of a marker on the page (a notebook view does not link its markers)."""
+        return f"_ref-{link.paragraph}-{link.start}"
 
 
 def attribute_values(a: Annotation, registry: Mapping[str, RegistryEntity], schema: Schema) -> list[tuple[str, str]]:
-    """Each attribute of a span as (name, words): registry ids by their names, lists joined.
+    """Each attribute of a span that has a value, as (name, words): registry ids by their names, lists joined.
 
     >>> from toolkit.layout import Layout
     >>> a = Annotation("entities", "e-1", "b", 0, 4, "Iraq", "GPE", {"entity": "iraq", "mention": "NAM"})
@@ -54,6 +59,8 @@ def attribute_values(a: Annotation, registry: Mapping[str, RegistryEntity], sche
     spec = schema.layers.get(a.layer)
     out = []
     for name, value in a.attrs.items():
+        if value is None:
+            continue
         kind = spec.attributes[name].type if spec is not None and name in spec.attributes else "string"
         values = value if isinstance(value, list) else [value]
         if kind in REGISTRY_TYPES:
@@ -98,41 +105,57 @@ def annotated_text(block: Block, annotations: Iterable[Annotation], links: Itera
               if link.paragraph == block.id and link.footnote and link.start < link.end]
     notes = {a.id: anchors.note(a, i) for i, a in enumerate(annotations)}
     order = sorted(items, key=lambda item: (item.start, -item.end, item.rank))
-    cuts = sorted({0, len(block.text)} | {i.start for i in items} | {i.end for i in items})
+    markers = [(item.start, item.end) for item in items if item.link is not None]
+    cuts = sorted({0, len(block.text)} | {cut for i in items for cut in (i.start, i.end)
+                                          if not any(start < cut < end for start, end in markers)})
     out: list[str] = []
     open_items: list[_Item] = []
-    tags: dict[int, str] = {}  # id(item) -> its tag, once opened
+    begun: set[int] = set()  # id() of the items with an element so far
+    starts: dict[int, tuple[int, str, bool]] = {}  # id(item) -> where its open element's start tag is, tag, first
+
+    def close(item: _Item, at: int) -> None:
+        where, tag, first = starts.pop(id(item))
+        if at < item.end:  # cut short by a crossing span: open on its right side
+            out[where] = start_tag(tag, _attributes(item, first, True, registry, styles, anchors, notes))
+        out.append(f"</{tag}>")
+
     for left, right in pairwise(cuts):
         wanted = [item for item in order if item.start <= left and right <= item.end]
         keep = 0
         while keep < min(len(wanted), len(open_items)) and wanted[keep] is open_items[keep]:
             keep += 1
-        out.extend(f"</{tags[id(item)]}>" for item in reversed(open_items[keep:]))
+        for item in reversed(open_items[keep:]):
+            close(item, left)
         for item in wanted[keep:]:
-            tag, attrs = _element_of(item, id(item) not in tags, registry, styles, anchors, notes)
-            tags[id(item)] = tag
-            out.append(start_tag(tag, attrs))
+            first = id(item) not in begun
+            begun.add(id(item))
+            tag = "a" if item.link is not None and anchors.scope is None else "span"
+            starts[id(item)] = (len(out), tag, first)
+            out.append(start_tag(tag, _attributes(item, first, False, registry, styles, anchors, notes)))
         open_items = wanted
         out.append(text(block.text[left:right]))
-    out.extend(f"</{tags[id(item)]}>" for item in reversed(open_items))
+    for item in reversed(open_items):
+        close(item, len(block.text))
     return "".join(out)
 
 
-def _element_of(item: _Item, first: bool, registry: Mapping[str, RegistryEntity], styles: Styles,
-                anchors: Anchors, notes: Mapping[str, str]) -> tuple[str, dict[str, object | None]]:
-    """The tag and attributes of an item; a crossing span continued (``first`` false) has its look, not its id."""
+def _attributes(item: _Item, first: bool, goes_on: bool, registry: Mapping[str, RegistryEntity], styles: Styles,
+                anchors: Anchors, notes: Mapping[str, str]) -> dict[str, object | None]:
+    """The attributes of an item's element: its first (``first``), or a piece after a crossing.
+
+    ``goes_on``: the span does not end with this element (a span it crosses ends inside it).
+    """
     if item.link is not None:
         if anchors.scope is not None:  # the notebook shows the footnote under the block
-            return "span", {"class": "fnref"}
-        return "a", {"class": "fnref", "role": "doc-noteref", "href": fragment(item.link.footnote or ""),
-                     "id": anchors.marker(item.link) if first else None}
+            return {"class": "fnref"}
+        return {"class": "fnref", "role": "doc-noteref", "href": fragment(item.link.footnote or ""),
+                "id": anchors.marker(item.link)}
     a = item.annotation
     assert a is not None
-    attrs: dict[str, object | None] = {"class": styles.of(a.layer, a.label)}
-    if first:
-        attrs |= {"id": anchors.span(a), "tabindex": 0, "aria-describedby": notes[a.id]}
-    attrs["data-tip"] = describe(a, registry, styles.schema)
-    return "span", attrs
+    pieces = (" goes-on" if goes_on else "") + ("" if first else " goes-on-from")
+    return {"class": styles.of(a.layer, a.label) + pieces, "id": anchors.span(a) if first else None,
+            "tabindex": 0 if first else -1, "aria-describedby": notes[a.id],
+            "data-tip": describe(a, registry, styles.schema)}
 
 
 def notes(annotations: Iterable[Annotation], where: str, registry: Mapping[str, RegistryEntity], styles: Styles,

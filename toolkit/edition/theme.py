@@ -31,9 +31,9 @@ EDGES = {  # the border of a fill: its hue, darker (light theme) or lighter (dar
     "light": ("#1c456e", "#005c8a", "#256553", "#656e1c", "#8a8a00", "#786711", "#7c290e", "#8a001c", "#454545"),
     "dark": ("#aab8c5", "#81caee", "#77f8d3", "#efff70", "#f6f679", "#ffe670", "#d9a797", "#e8879b", "#bfb0b0"),
 }
-LINES = {  # the colour of a line-channel label (Okabe-Ito hues, at 3:1 or more against the page)
-    "light": ("#c2410c", "#7e3fa0", "#00795a", "#8a5a00", "#0a63b0"),
-    "dark": ("#ff9d66", "#d19cf0", "#3fd6a6", "#e6b84a", "#7cc0ff"),
+LINES = {  # the colour of a line-channel label: 3:1 or more against the page, apart for colour-blind readers too
+    "light": ("#780019", "#959400", "#00a194", "#510462", "#5e00e6"),
+    "dark": ("#e13838", "#ffe41a", "#61ffcd", "#ad1aff", "#6981b0"),
 }
 BASE = {
     "light": {"bg": "#ffffff", "fg": "#1b1b1b", "muted": "#5c5c5c", "link": "#0b57a4", "rule": "#8f8f8f",
@@ -75,10 +75,10 @@ RULES = """
 .tk { color: var(--fg); background: var(--bg); font-family: Georgia, "Times New Roman", serif;
       font-size: 1.0625rem; line-height: 1.75; overflow-wrap: anywhere; }
 .tk a { color: var(--link); }
-.tk [id] { scroll-margin-block: 5rem; }
 .tk :target { outline: 3px solid var(--focus); outline-offset: 2px; border-radius: 2px; }
 .tk .ann { cursor: help; -webkit-box-decoration-break: clone; box-decoration-break: clone; }
 .tk .ann:focus { outline: 2px solid var(--focus); outline-offset: 1px; }
+.tk .ann:target { outline-width: 3px; outline-offset: 2px; }
 .tk .ann:focus::after { content: attr(data-tip) / ""; position: fixed; z-index: 10; left: 50%; bottom: 1rem;
       transform: translateX(-50%); width: min(36rem, calc(100vw - 2rem)); box-sizing: border-box;
       padding: .6rem .9rem; border-radius: 6px; background: var(--sheet); color: var(--sheet-fg);
@@ -86,6 +86,8 @@ RULES = """
 .tk .fill { color: var(--fg); background: var(--fill); border: 1px solid var(--edge); border-radius: 3px;
       padding: 0 .1em; }
 .tk .fill .fill { margin: 0 .06em; }
+.tk .fill.goes-on { border-right: none; border-top-right-radius: 0; border-bottom-right-radius: 0; margin-right: 0; }
+.tk .fill.goes-on-from { border-left: none; border-top-left-radius: 0; border-bottom-left-radius: 0; margin-left: 0; }
 .tk .fnref { font-size: .78em; vertical-align: super; line-height: 1; text-decoration: none; }
 .tk .chip { display: inline-block; font: .85rem/1.5 system-ui, sans-serif; padding: 0 .35em; margin: .1em 0; }
 .tk .legend { margin: 1rem 0; font: .9rem/1.5 system-ui, sans-serif; }
@@ -97,8 +99,8 @@ RULES = """
 .tk .block[data-kind="byline"], .tk .block[data-kind="dateline"], .tk .block[data-kind="subtitle"] {
       color: var(--muted); font-style: italic; margin: .2rem 0; }
 .tk .block[data-kind="separator"] { text-align: center; color: var(--muted); letter-spacing: .1em; }
-.tk .notes { font: .85rem/1.5 system-ui, sans-serif; color: var(--muted); margin: -.3rem 0 .8rem; }
-.tk .notes summary { cursor: pointer; width: max-content; max-width: 100%; }
+.tk .notes { font: .85rem/1.5 system-ui, sans-serif; color: var(--muted); margin: .1rem 0 .8rem; }
+.tk .notes summary { cursor: pointer; width: max-content; max-width: 100%; min-height: 24px; }
 .tk .notes ul { margin: .3rem 0; padding-left: 1.2rem; }
 .tk .notes li { margin: .2rem 0; color: var(--fg); }
 .tk .footnotes { font-size: .95em; }
@@ -110,14 +112,14 @@ RULES = """
 .tk .shown .block { margin: .2rem 0 .5rem; }
 """
 PAGE_RULES = """
-html { color-scheme: light dark; }
+html { color-scheme: light dark; scroll-padding: 4rem 0 9rem; }  /* clear of the bar and the focus sheet */
 body.tk { margin: 0; }
 .tk .top { position: sticky; top: 0; z-index: 5; background: var(--bg); border-bottom: 1px solid var(--rule);
       font: .95rem/1.5 system-ui, sans-serif; }
 .tk .top ul { display: flex; flex-wrap: wrap; gap: .2rem 1.2rem; list-style: none; margin: 0 auto; padding: .5rem 1rem;
-      max-width: 32em; }
+      max-width: 34rem; }
 .tk .top a { display: inline-block; padding: .2rem 0; }
-.tk main { max-width: 32em; margin: 0 auto; padding: 1rem 1rem 4rem; }
+.tk main { max-width: 34rem; margin: 0 auto; padding: 1rem 1rem 4rem; }
 .tk h1, .tk h2, .tk h3 { font-family: system-ui, sans-serif; line-height: 1.3; }
 .tk h1 { font-size: 1.9rem; margin: 1.5rem 0 .5rem; }
 .tk h2 { font-size: 1.45rem; margin: 2.5rem 0 .6rem; }
@@ -182,18 +184,25 @@ class Styles:
         self.schema = schema
         self._label: dict[tuple[str, str], str] = {}
         self._layer: dict[str, str] = {}
+        self.repeats: list[str] = []  # what had to reuse a colour or a channel: more labels or layers than looks
         fills = lines = channels = 0
         for name, layer in schema.layers.items():
             if layer.link is not None:
                 self._layer[name] = "fill"
                 for label in layer.labels:
                     self._label[(name, label)] = f"c{fills % len(FILLS['light'])}"
+                    if fills >= len(FILLS["light"]):
+                        self.repeats.append(f"label {label} of layer {name} shares its colour with an earlier label")
                     fills += 1
             else:
                 self._layer[name] = f"line{channels % len(LINE_CHANNELS)}"
+                if channels >= len(LINE_CHANNELS):
+                    self.repeats.append(f"layer {name} shares its line with an earlier layer")
                 channels += 1
                 for label in layer.labels:
                     self._label[(name, label)] = f"k{lines % len(LINES['light'])}"
+                    if lines >= len(LINES["light"]):
+                        self.repeats.append(f"label {label} of layer {name} shares its colour with an earlier label")
                     lines += 1
 
     def of(self, layer: str, label: str) -> str:
