@@ -194,6 +194,28 @@ def _quote_differs(d: Data) -> Expect:
     return _at(d.layer("entities"), "e-0010", "'Somebody Else'", also=UNANNOTATED)
 
 
+@case("W113")
+def _flagged_for_review(d: Data) -> Expect:
+    edit_record(d.layer("claims"), "c-0011", review="its text changed in a revision; it was 'Ba athist'")
+    return _at(d.layer("claims"), "c-0011", "flagged for review")
+
+
+@case("E108")
+def _stored_version_altered(d: Data) -> Expect:
+    # A revised document keeps its earlier source under versions/, listed with its sha256 in the history.
+    folder = d.corpus / "pwc"
+    record = json.loads((folder / "document.json").read_text(encoding="utf-8"))
+    kept = folder / "versions" / f"{'0' * 64}.txt"
+    kept.parent.mkdir()
+    kept.write_text("an earlier version, altered since", encoding="utf-8")
+    record["history"] = [{"sha256": "0" * 64, "length": 10, "date": None, "file": f"versions/{'0' * 64}.txt",
+                          "states": None},
+                         {"sha256": record["sha256"], "length": record["length"], "date": "2026-11-25T00:00:00Z",
+                          "file": None, "states": {"kept": 1, "changed": 0, "orphaned": 0, "ambiguous": 0}}]
+    (folder / "document.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
+    return Expect(kept, None, "pwc", ("earlier version",))
+
+
 @case("E107")
 def _block_text_differs_from_the_source(d: Data) -> Expect:
     # Same length, so only the comparison with the source can tell (annotations of the block stay aligned).

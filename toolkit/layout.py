@@ -5,6 +5,7 @@ A corpus folder holds one folder per document::
     corpus/DOC/document.json     the document record (format_version, source file, sha256, ...)
     corpus/DOC/blocks.jsonl      its blocks, in reading order
     corpus/DOC/SOURCE.txt        the verbatim source
+    corpus/DOC/versions/SHA.txt  earlier versions of the source (``toolkit revise``), by their sha256
 
 An annotations folder holds::
 
@@ -12,6 +13,7 @@ An annotations folder holds::
     annotations/registry.jsonl   the canonical entities
     annotations/LAYER.jsonl      one file per layer, named in schema.json (a missing file: an empty layer)
     annotations/exceptions.jsonl names deliberately left unannotated (optional)
+    annotations/orphans.jsonl    annotations a revision could not carry over, with their quotes (optional)
 
 Public entry points resolve a :class:`Layout` once (``Layout.open``) and
 hand it to everything below them. The shipped corpus and annotations are
@@ -32,6 +34,8 @@ BLOCKS = "blocks.jsonl"
 SCHEMA = "schema.json"
 REGISTRY = "registry.jsonl"
 EXCEPTIONS = "exceptions.jsonl"
+ORPHANS = "orphans.jsonl"
+VERSIONS = "versions"
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -74,6 +78,10 @@ class Layout:
         return self.annotations_dir / EXCEPTIONS
 
     @property
+    def orphans_file(self) -> Path:
+        return self.annotations_dir / ORPHANS
+
+    @property
     def schema_file(self) -> Path:
         return self.annotations_dir / SCHEMA
 
@@ -85,6 +93,11 @@ class Layout:
         """Layer name -> file, for the declared layers whose file exists."""
         found = {name: self.annotations_dir / layer.file for name, layer in self.schema.layers.items()}
         return {name: path for name, path in found.items() if path.exists()}
+
+
+def version_file_name(sha256: str) -> str:
+    """Where a superseded version of a source is kept, relative to its document folder."""
+    return f"{VERSIONS}/{sha256}.txt"
 
 
 def document_file(folder: Path) -> Path:

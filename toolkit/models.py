@@ -54,6 +54,21 @@ class PrintedDate:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceVersion:
+    """One version of a document's source: its digest, when it became current, and where it is kept.
+
+    ``file`` is relative to the document folder (None for the current version: the source itself);
+    ``states`` counts what the revision that made it current did to the annotations (None for the first).
+    """
+
+    sha256: str
+    length: int
+    date: str | None = None
+    file: str | None = None
+    states: dict[str, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """One essay: where it came from and what was left out of it."""
 
@@ -67,11 +82,15 @@ class Document:
     excluded: tuple[Excluded, ...] = ()
     artefacts: tuple[Artefact, ...] = ()
     retired: tuple[str, ...] = ()  # block ids that named blocks since deleted: never given again
+    history: tuple[SourceVersion, ...] = ()  # every version of the source, oldest first, the current one last
 
     def to_dict(self) -> dict[str, Any]:
         from .versions import FIELD, FORMAT_VERSION
 
-        return {FIELD: FORMAT_VERSION, **asdict(self), "retired": list(self.retired)}
+        d = {FIELD: FORMAT_VERSION, **asdict(self), "retired": list(self.retired)}
+        if not self.history:
+            del d["history"]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Document:
@@ -86,6 +105,7 @@ class Document:
             excluded=tuple(Excluded(**x) for x in d.get("excluded", ())),
             artefacts=tuple(Artefact(**x) for x in d.get("artefacts", ())),
             retired=tuple(d.get("retired", ())),
+            history=tuple(SourceVersion(**x) for x in d.get("history", ())),
         )
 
 
@@ -143,6 +163,9 @@ class RegistryEntity:
         )
 
 
+TRAILING = ("annotator", "note", "review")  # the optional fields every annotation record may have, last
+
+
 @dataclass(frozen=True, slots=True)
 class Annotation:
     """A standoff span of one block in one layer.
@@ -163,20 +186,20 @@ class Annotation:
     attrs: dict[str, Any] = field(default_factory=dict)
     annotator: str | None = None
     note: str | None = None
+    review: str | None = None  # why a person should look at it again (a revision changed its text)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSONL record (without ``layer``: the file says it)."""
         d: dict[str, Any] = {k: getattr(self, k) for k in self.COMMON}
         d.update(self.attrs)
-        if self.annotator is not None:
-            d["annotator"] = self.annotator
-        if self.note is not None:
-            d["note"] = self.note
+        for name in TRAILING:
+            if getattr(self, name) is not None:
+                d[name] = getattr(self, name)
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], *, layer: str) -> Annotation:
-        attrs = {k: v for k, v in d.items() if k not in cls.COMMON and k not in ("annotator", "note")}
+        attrs = {k: v for k, v in d.items() if k not in cls.COMMON and k not in TRAILING}
         return cls(
             layer=layer,
             id=d["id"],
@@ -188,6 +211,7 @@ class Annotation:
             attrs=attrs,
             annotator=d.get("annotator"),
             note=d.get("note"),
+            review=d.get("review"),
         )
 
 
@@ -205,7 +229,7 @@ DOCUMENT_FIELDS: FieldSpec = {
     "id": ((str,), True), "title": ((str,), True), "author": (_OPT_STR, False), "dates": ((list,), False),
     "source": ((str,), True), "sha256": ((str,), True), "length": ((int,), True),
     "excluded": ((list,), False), "artefacts": ((list,), False), "retired": ((list,), False),
-    "format_version": ((str,), True),
+    "history": ((list,), False), "format_version": ((str,), True),
 }
 # The records listed inside document.json.
 DOCUMENT_LISTS: dict[str, FieldSpec] = {
@@ -213,6 +237,8 @@ DOCUMENT_LISTS: dict[str, FieldSpec] = {
     "excluded": {"source_start": ((int,), True), "source_end": ((int,), True), "reason": ((str,), True)},
     "artefacts": {"kind": ((str,), True), "block": ((str,), True), "start": ((int,), True), "end": ((int,), True),
                   "text": ((str,), True)},
+    "history": {"sha256": ((str,), True), "length": ((int,), True), "date": (_OPT_STR, False),
+                "file": (_OPT_STR, False), "states": ((dict, type(None)), False)},
 }
 REGISTRY_FIELDS: FieldSpec = {
     "id": ((str,), True), "label": ((str,), True), "name": ((str,), True),
@@ -221,7 +247,7 @@ REGISTRY_FIELDS: FieldSpec = {
 ANNOTATION_FIELDS: FieldSpec = {
     "id": ((str,), True), "paragraph": ((str,), True), "start": ((int,), True),
     "end": ((int,), True), "text": ((str,), True), "label": ((str,), True),
-    "annotator": (_OPT_STR, False), "note": (_OPT_STR, False),
+    "annotator": (_OPT_STR, False), "note": (_OPT_STR, False), "review": (_OPT_STR, False),
 }
 
 

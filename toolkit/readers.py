@@ -16,7 +16,7 @@ from .checks import refuse
 from .display import quote
 from .errors import ToolkitError
 from .jsonl import check_readable, lone_surrogate, read_json, read_jsonl
-from .layout import Layout, blocks_file, document_file
+from .layout import Layout, blocks_file, document_file, version_file_name
 from .models import (
     ANNOTATION_FIELDS,
     BLOCK_FIELDS,
@@ -59,7 +59,7 @@ def _plain_annotation(r: dict[str, Any]) -> bool:
     """True for an annotation record whose common fields all have their types (no optional ones)."""
     return (type(r.get("id")) is str and type(r.get("paragraph")) is str and type(r.get("start")) is int
             and type(r.get("end")) is int and type(r.get("text")) is str and type(r.get("label")) is str
-            and "annotator" not in r and "note" not in r)
+            and "annotator" not in r and "note" not in r and "review" not in r)
 
 
 def read_document_record(folder: Path) -> Document:
@@ -79,6 +79,10 @@ def read_document_record(folder: Path) -> Document:
             problems += [f"{name}[{k}]: {p}" for p in found + [f"unknown field {quote(x)}" for x in extra]]
     if not problems and not all(isinstance(x, str) for x in raw.get("retired", ())):
         problems.append("retired: should be a list of block ids")
+    if not problems:
+        problems += [f"history[{k}]: file {quote(v['file'])} is not versions/SHA256.txt"
+                     for k, v in enumerate(raw.get("history", ()))
+                     if v.get("file") is not None and v["file"] != version_file_name(v["sha256"])]
     if problems:
         raise ToolkitError("; ".join(problems), file=path, code="E101")
     problem = document_name_problem(raw["id"], raw["source"])

@@ -35,7 +35,7 @@ from .models import is_valid_id
 from .versions import check_version
 
 TYPES = ("string", "registry_id", "registry_ids", "holder", "timex3", "timex3_mod")
-RESERVED_FILES = ("registry.jsonl", "exceptions.jsonl", "schema.json")  # not a layer's to use
+RESERVED_FILES = ("registry.jsonl", "exceptions.jsonl", "orphans.jsonl", "schema.json")  # not a layer's to use
 LAYER_KEYS = {"file", "description", "labels", "attributes", "overlap", "markers_inside", "key", "names", "ents"}
 
 
@@ -182,7 +182,8 @@ def _layer(name: str, spec: Any) -> LayerSchema:
 
 def _attribute(layer: str, name: str, rules: Any) -> Attribute:
     where = f"attribute {quote(name)} of layer {layer}"
-    if not is_valid_id(name) or name in ("id", "paragraph", "start", "end", "text", "label", "annotator", "note"):
+    if not is_valid_id(name) or name in ("id", "paragraph", "start", "end", "text", "label", "annotator", "note",
+                                                   "review"):
         raise ValueError(f"{where} should be named like an id and not like a common field")
     if not isinstance(rules, dict) or not isinstance(rules.get("required", False), bool):
         raise ValueError(f"{where} should be an object with a true or false 'required'")

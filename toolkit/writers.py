@@ -7,8 +7,8 @@ writes, so that a file's diff shows only what changed:
 - layer records in reading order (block order, then start; a longer span
   first; then id), keys in the order ``id, paragraph, start, end, text,
   label``, the layer's attributes in the order ``schema.json`` declares
-  them, any other attribute in alphabetical order, then ``annotator`` and
-  ``note``;
+  them, any other attribute in alphabetical order, then ``annotator``,
+  ``note`` and ``review``;
 - registry records sorted by id, keys ``id, label, name, aliases,
   description, footnotes``.
 
@@ -34,14 +34,13 @@ from .display import quote
 from .errors import ToolkitError
 from .jsonl import atomic_files, dumps
 from .layout import BLOCKS, Layout, blocks_file, document_file, shipped, writable_corpus_dir
-from .models import Annotation, Block, Document, RegistryEntity, document_name_problem
+from .models import TRAILING, Annotation, Block, Document, RegistryEntity, document_name_problem
 from .schema import LayerSchema
 from .validation.findings import Finding
 from .validation.records import Located, check_annotation, check_block, check_entity
 from .validation.spans import check_overlaps
 
 COMMON = ("id", "paragraph", "start", "end", "text", "label")
-TRAILING = ("annotator", "note")
 
 
 def write_layer(layer: str, annotations: Iterable[Annotation], *, corpus_dir: str | Path | None = None,

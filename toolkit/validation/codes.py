@@ -31,6 +31,7 @@ CATALOG: dict[str, Code] = {
     "E110": Code("error", "record out of reading order", "Keep layer files sorted by block (reading order), then start offset: extract streams them alongside the blocks."),
     "E111": Code("error", "malformed id", "Ids are up to 200 letters, digits, '.', '_', ':' or '-', starting with a letter or digit."),
     "E112": Code("error", "unknown block kind", "Use one of the block kinds: title, byline, dateline, subtitle, heading, paragraph, list_item, footnote, separator."),
+    "W113": Code("warning", "record flagged for review", "A revision changed the text of this span: check its label and attributes, then remove 'review'."),
     "E201": Code("error", "span boundary inside a token", "Move the boundary to a token boundary; such a span cannot become a spaCy Span."),
     "E202": Code("error", "span starts or ends with whitespace", "Trim the whitespace from the span."),
     "W203": Code("warning", "span starts or ends with punctuation", "Leave quotes and trailing punctuation outside the span."),

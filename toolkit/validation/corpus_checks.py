@@ -51,6 +51,12 @@ def _document(folder: Path, findings: list[Finding], seen: dict[str, int],
     else:
         excluded = document.excluded
         retired = frozenset(document.retired)
+        for version in document.history:
+            if version.file is not None:
+                kept = folder / version.file
+                if not kept.is_file() or hashlib.sha256(kept.read_bytes()).hexdigest() != version.sha256:
+                    findings.append(finding("E108", "an earlier version of the source is missing or altered "
+                                            "(history in document.json)", file=kept, id=document.id))
         source_path = folder / document.source
         try:
             data = source_path.read_bytes()

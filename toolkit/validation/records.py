@@ -176,6 +176,8 @@ def check_annotation(item: Located, block: Block | None, layer: LayerSchema,
     else:
         usable = True
         yield from _edges(ann, layer, where)
+    if ann.review is not None:
+        yield finding("W113", f"flagged for review: {quote(ann.review)}", **where)
     if ann.label not in layer.labels:
         yield finding("E401", f"label {quote(ann.label)} is not in the {layer.name} label set "
                       f"({', '.join(sorted(layer.labels))})", **where)

@@ -1,0 +1,183 @@
+"""Where an annotation ends up when its text moves: one of four states, and its quote as the last resort.
+
+Shared by ``toolkit revise`` (a new version of a source) and ``toolkit
+reanchor`` (annotation files whose offsets no longer fit). Every annotation
+ends in exactly one state:
+
+- ``kept``: the same text, at its new offsets;
+- ``changed``: both boundaries survived but the text between them changed;
+  the record takes the new text and a ``review`` flag (validate: W113);
+- ``orphaned``: a boundary, or the whole span, is gone, and the quote is
+  found nowhere it could have gone; the record leaves its layer for the
+  orphans file, with its quote and context;
+- ``ambiguous``: the quote is found in more than one place and the context
+  does not single one out; not moved, kept in the orphans file with the
+  places it would fit.
+
+Nothing is ever placed where its quote does not match.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .jsonl import dumps
+from .models import ANNOTATION_FIELDS, Annotation, Block
+
+STATES = ("kept", "changed", "orphaned", "ambiguous")
+CONTEXT = 32  # characters of context kept on each side of an orphan's quote
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one annotation: its ``state``, the record as it was and as it is (``new``)."""
+
+    state: str
+    old: Annotation
+    new: Annotation | None = None
+    prefix: str = ""
+    suffix: str = ""
+    candidates: tuple[tuple[str, int, int], ...] = ()  # (block, start, end) where the quote also fits
+
+    def report(self) -> dict[str, Any]:
+        """The line of the JSONL report: old and new position."""
+        def where(a: Annotation | None) -> dict[str, Any] | None:
+            return None if a is None else {"paragraph": a.paragraph, "start": a.start, "end": a.end, "text": a.text}
+
+        record: dict[str, Any] = {"id": self.old.id, "layer": self.old.layer, "state": self.state,
+                                  "old": where(self.old), "new": where(self.new)}
+        if self.candidates:
+            record["candidates"] = [{"paragraph": b, "start": s, "end": e} for b, s, e in self.candidates]
+        return record
+
+    def orphan(self, version: str) -> dict[str, Any]:
+        """The line of the orphans file: the whole old record, its quote and context, and where it came from."""
+        record: dict[str, Any] = {"layer": self.old.layer, "state": self.state, "version": version,
+                                  "record": self.old.to_dict(), "quote": self.old.text, "prefix": self.prefix,
+                                  "suffix": self.suffix}
+        if self.candidates:
+            record["candidates"] = [{"paragraph": b, "start": s, "end": e} for b, s, e in self.candidates]
+        return record
+
+
+def summary(outcomes: Iterable[Outcome]) -> dict[str, int]:
+    """How many annotations ended in each state (every state listed)."""
+    counts = Counter(o.state for o in outcomes)
+    return {state: counts[state] for state in STATES}
+
+
+class Placer:
+    """Finds the block of a source range, and a quote's places, among one document's blocks."""
+
+    def __init__(self, blocks: Sequence[Block], text: str) -> None:
+        self.blocks = sorted(blocks, key=lambda b: b.source_start)
+        self.starts = [b.source_start for b in self.blocks]
+        self.text = text
+
+    def block_of(self, start: int, end: int) -> Block | None:
+        """The block that holds all of ``[start, end)`` of the source, if one does."""
+        k = bisect_right(self.starts, start) - 1
+        if k < 0:
+            return None
+        block = self.blocks[k]
+        return block if end <= block.source_end else None
+
+    def place(self, a: Annotation, start: int, end: int) -> Annotation | None:
+        """``a`` moved to the source range ``[start, end)``, or None if no one block holds it."""
+        block = self.block_of(start, end)
+        if block is None:
+            return None
+        return replace(a, paragraph=block.id, start=start - block.source_start, end=end - block.source_start,
+                       text=self.text[start:end])
+
+    def find(self, a: Annotation, ranges: Iterable[tuple[int, int]], prefix: str, suffix: str) -> Outcome:
+        """Look for ``a``'s quote in ``ranges`` of the source: kept if one place fits, else ambiguous or orphaned.
+
+        Among several places, the one whose surrounding text equals the old
+        ``prefix`` and ``suffix`` wins if it is the only such place.
+        """
+        places = []
+        for lo, hi in ranges:
+            at = self.text.find(a.text, lo, hi)
+            while at != -1:
+                moved = self.place(a, at, at + len(a.text))
+                if moved is not None:
+                    places.append((at, moved))
+                at = self.text.find(a.text, at + 1, hi)
+        if len(places) > 1 and (prefix or suffix):
+            fitting = [(at, moved) for at, moved in places
+                       if self.text[max(0, at - len(prefix)):at] == prefix
+                       and self.text[at + len(a.text):at + len(a.text) + len(suffix)] == suffix]
+            places = fitting if len(fitting) == 1 else places
+        if len(places) == 1:
+            return Outcome("kept", a, places[0][1], prefix, suffix)
+        state = "ambiguous" if places else "orphaned"
+        return Outcome(state, a, None, prefix, suffix,
+                       tuple((moved.paragraph, moved.start, moved.end) for _, moved in places))
+
+
+def reanchor(*, corpus_dir: str | Path | None = None, annotations_dir: str | Path | None = None,
+             dry_run: bool = False) -> list[Outcome]:
+    """Re-attach, by their quotes, the annotations whose offsets no longer fit their blocks' text.
+
+    For files edited by hand or made against another version of a source. A
+    record that fits stays (``kept``); one that does not is looked for in its
+    block, then in its whole document: found once, it moves there (``kept``,
+    new offsets); found in several places, it is ``ambiguous``; found
+    nowhere, ``orphaned``. Both leave their layer for the orphans file.
+    Nothing is written with ``dry_run``, or when every record fits.
+    """
+    from .checks import load_checks
+    from .jsonl import read_jsonl
+    from .layout import Layout
+    from .readers import checked_records, iter_blocks, read_document_record
+    from .revision import _write_all
+    from .writers import _writable, layer_lines
+
+    layout = Layout.open(corpus_dir=corpus_dir, annotations_dir=annotations_dir)
+    blocks = {block.id: block for block in iter_blocks(layout)}
+    placers = {}
+    for folder in layout.documents:
+        document = read_document_record(folder)
+        text = (folder / document.source).read_bytes().decode("utf-8")
+        placers[document.id] = Placer([b for b in blocks.values() if b.doc == document.id], text)
+    outcomes = []
+    for name, path in layout.layer_files().items():
+        for _, record in checked_records(path, ANNOTATION_FIELDS):
+            outcomes.append(_reattach(Annotation.from_dict(record, layer=name), blocks, placers))
+    if dry_run or all(o.new is o.old for o in outcomes):
+        return outcomes
+    _writable(layout.annotations_dir)
+    moved: dict[str, list[Annotation]] = {name: [] for name in layout.schema.layers}
+    for o in outcomes:
+        if o.new is not None:
+            moved[o.old.layer].append(o.new)
+    lines = layer_lines(layout, load_checks(layout), blocks, moved)
+    contents: dict[Path, list[str] | bytes] = {layout.layer_file(name): lines[name] for name in lines}
+    orphans = [dumps(o.orphan(version="reanchor")) for o in outcomes if o.new is None]
+    if orphans:
+        previous = [dumps(r) for _, r in read_jsonl(layout.orphans_file)] if layout.orphans_file.exists() else []
+        contents[layout.orphans_file] = previous + orphans
+    _write_all(contents)
+    return outcomes
+
+
+def _reattach(a: Annotation, blocks: Mapping[str, Block], placers: Mapping[str, Placer]) -> Outcome:
+    block = blocks.get(a.paragraph)
+    if block is not None and 0 <= a.start < a.end <= len(block.text) and block.text[a.start:a.end] == a.text:
+        return Outcome("kept", a, a)
+    doc = block.doc if block is not None else a.paragraph.split(".", 1)[0]
+    if doc not in placers:
+        return Outcome("orphaned", a)
+    placer = placers[doc]
+    outcome = Outcome("orphaned", a)
+    if block is not None:
+        outcome = placer.find(a, [(block.source_start, block.source_end)], "", "")
+    if outcome.state == "orphaned":
+        outcome = placer.find(a, [(0, len(placer.text))], "", "")
+    return outcome

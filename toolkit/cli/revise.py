@@ -1,0 +1,49 @@
+"""``toolkit revise``: a corrected or extended source, with every annotation carried over or reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ._app import AnnotationsOpt, CorpusOpt, app
+
+if TYPE_CHECKING:
+    from ..anchoring import Outcome
+
+ReportOpt = Annotated[Path | None, typer.Option("--report", help="Write the JSONL report here (default: stdout).")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the report; write nothing.")]
+
+
+@app.command("revise")
+def revise_command(
+    source: Annotated[Path, typer.Argument(help="The new version of the document's source (UTF-8 text).")],
+    doc: Annotated[str, typer.Option("--doc", help="The id of the document it revises.")],
+    corpus: CorpusOpt = None,
+    annotations: AnnotationsOpt = None,
+    dry_run: DryRunOpt = False,
+    report: ReportOpt = None,
+) -> None:
+    """Make SOURCE the current version of DOC: block ids carried, every annotation kept, changed, orphaned or
+    ambiguous (one report line each), all files replaced together, the old source kept under versions/."""
+    from ..revision import revise
+
+    revision = revise(source, doc=doc, corpus_dir=corpus, annotations_dir=annotations, dry_run=dry_run)
+    blocks = f"blocks: {len(revision.added)} new, {len(revision.retired)} retired"
+    finish(revision.outcomes, report, f"revise {doc}", blocks, dry_run)
+
+
+def finish(outcomes: list[Outcome], report: Path | None, what: str, extra: str, dry_run: bool) -> None:
+    """Write the report (one line per annotation) and the summary on stderr."""
+    from ..anchoring import summary
+    from ..display import printable
+    from ..jsonl import write_jsonl
+
+    write_jsonl(report, (o.report() for o in outcomes))
+    layers = [o for o in outcomes if o.old.layer != "exceptions"]
+    counts = ", ".join(f"{n} {state}" for state, n in summary(layers).items())
+    dropped = [o for o in outcomes if o.old.layer == "exceptions" and o.new is None]
+    tail = f"; exceptions dropped: {len(dropped)}" if dropped else ""
+    note = " (dry run: nothing written)" if dry_run else ""
+    typer.echo(printable(f"{what}: {len(layers)} annotations: {counts}; {extra}{tail}{note}"), err=True)

@@ -1,0 +1,276 @@
+"""``toolkit revise``: a new version of a document's source, with every annotation carried over or reported.
+
+The new source is segmented the way ``ingest`` does it and aligned with the
+current one character by character (:mod:`toolkit.alignment`). A new block
+that takes most of its surviving text from one old block, which in turn
+sends most of its text to it, *persists*: it keeps the old block's id,
+whatever moved before it. Every other new block gets a fresh id of the same
+form, the next number of its scope and kind never used (``retired`` ids
+included); the ids of old blocks that do not persist are retired in
+``document.json``. Every annotation of every layer, and every exception,
+then ends in one state (:mod:`toolkit.anchoring`); registry footnotes follow
+their blocks.
+
+All the document's files and all the annotation files are replaced together
+or not at all; the previous source is kept under ``versions/`` and
+``document.json`` gains a ``history`` entry with the count of each state.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .alignment import Alignment
+from .anchoring import CONTEXT, Outcome, Placer, summary
+from .checks import load_checks
+from .errors import ToolkitError
+from .ingestion import read_source, segment
+from .jsonl import atomic_files, dumps, read_jsonl
+from .layout import Layout, blocks_file, document_file, version_file_name
+from .models import KINDS, Annotation, Block, Document, FieldSpec, RegistryEntity, SourceVersion, field_problems
+
+EXCEPTIONS = "exceptions"  # the layer name outcomes of exceptions carry in the report
+EXCEPTION_FIELDS: FieldSpec = {"paragraph": ((str,), True), "start": ((int,), True), "end": ((int,), True),
+                    "text": ((str,), True), "reason": ((str,), True)}
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """What a revision did (or, dry, would do): one outcome per annotation and exception, and the new records."""
+
+    document: Document
+    blocks: list[Block]
+    outcomes: list[Outcome]
+    retired: list[str]  # ids retired by this revision
+    added: list[str]  # ids of blocks new in this revision
+
+    @property
+    def states(self) -> dict[str, int]:
+        return summary(self.outcomes)
+
+
+def revise(source: str | Path, *, doc: str, corpus_dir: str | Path | None = None,
+           annotations_dir: str | Path | None = None, dry_run: bool = False) -> Revision:
+    """Make ``source`` the current version of document ``doc``, carrying every annotation over.
+
+    Nothing is written with ``dry_run``. Raises ToolkitError, naming the file,
+    if the corpus or its annotations do not load (fix them first), or if the
+    new source cannot be segmented.
+    """
+    from .corpus import load_corpus
+    from .readers import read_document_record
+    from .writers import _writable, canonical_dumps, layer_lines, registry_lines
+
+    layout = Layout.open(corpus_dir=corpus_dir, annotations_dir=annotations_dir)
+    folders = [f for f in layout.documents if f.name == doc]
+    if not folders:
+        raise ToolkitError(f"no document {doc!r}", file=layout.corpus_dir)
+    folder = folders[0]
+    corpus = load_corpus(corpus_dir=layout.corpus_dir, annotations_dir=layout.annotations_dir)
+    old_document = read_document_record(folder)
+    old_bytes = (folder / old_document.source).read_bytes()
+    old_text = old_bytes.decode("utf-8")
+    new_text = read_source(source)
+    new_bytes = Path(source).read_bytes()
+    try:
+        segmented, pieces = segment(new_text, doc=doc, source_name=old_document.source)
+    except ToolkitError as e:
+        raise ToolkitError(e.message, file=Path(source), line=e.line) from None
+    old_blocks = [block for block in corpus if block.doc == doc]
+    alignment = Alignment(old_text, new_text)
+    names = carry_ids(old_blocks, pieces, alignment, retired=old_document.retired)
+    blocks = [replace(block, id=names[block.id]) for block in pieces]
+    kept_ids = {block.id for block in blocks}
+    retired = [block.id for block in old_blocks if block.id not in kept_ids]
+    added = [block.id for block in blocks if block.id not in {b.id for b in old_blocks}]
+
+    placer = Placer(blocks, new_text)
+    by_id = {block.id: block for block in old_blocks}
+    outcomes = [carry(a, by_id[a.paragraph], alignment, placer)
+                for layer in layout.schema.layers for a in corpus.annotations(layer) if a.paragraph in by_id]
+    exceptions, exception_outcomes = _exceptions(layout, by_id, alignment, placer)
+    outcomes += exception_outcomes
+
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    states = summary(o for o in outcomes if o.old.layer != EXCEPTIONS)
+    history = list(old_document.history) or [SourceVersion(old_document.sha256, old_document.length)]
+    history[-1] = replace(history[-1], file=version_file_name(old_document.sha256))
+    history.append(SourceVersion(segmented.sha256, segmented.length, now, None, states))
+    document = replace(segmented, dates=tuple(replace(d, block=names[d.block]) for d in segmented.dates),
+                       artefacts=tuple(replace(a, block=names[a.block]) for a in segmented.artefacts),
+                       retired=(*old_document.retired, *retired), history=tuple(history))
+    revision = Revision(document, blocks, outcomes, retired, added)
+    if dry_run or alignment.unchanged:
+        return revision
+
+    _writable(layout.annotations_dir)
+    _writable(folder)
+    all_blocks = {b.id: b for b in corpus if b.doc != doc} | {b.id: b for b in blocks}
+    moved: dict[str, list[Annotation]] = defaultdict(list)
+    for o in outcomes:
+        if o.new is not None and o.old.layer != EXCEPTIONS:
+            moved[o.old.layer].append(o.new)
+    checks = load_checks(layout)
+    ordered = {b: n for n, b in enumerate(all_blocks)}
+    lines = layer_lines(layout, checks, all_blocks, {layer: moved[layer] for layer in layout.schema.layers})
+    entities = _registry(layout, corpus.registry, corpus.annotations(), outcomes, retired)
+    orphans = [dumps(o.orphan(version=document.sha256)) for o in outcomes if o.new is None]
+    previous = [dumps(r) for _, r in read_jsonl(layout.orphans_file)] if layout.orphans_file.exists() else []
+    contents: dict[Path, list[str] | bytes] = {
+        folder / document.source: new_bytes,
+        folder / version_file_name(old_document.sha256): old_bytes,
+        document_file(folder): [dumps(document.to_dict(), indent=2)],
+        blocks_file(folder): [dumps(b.to_dict()) for b in blocks],
+        **{layout.annotations_dir / layout.schema.layer(name).file: lines[name] for name in lines},
+        layout.registry_file: registry_lines(layout, entities),
+    }
+    if exceptions is not None:
+        contents[layout.exceptions_file] = [canonical_dumps(r) for r in sorted(
+            exceptions, key=lambda r: (ordered.get(r["paragraph"], -1), r["start"], r["end"]))]
+    if orphans:
+        contents[layout.orphans_file] = previous + orphans
+    _write_all(contents)
+    return revision
+
+
+def _registry(layout: Layout, registry: Mapping[str, RegistryEntity], before: Iterable[Annotation],
+              outcomes: Iterable[Outcome], retired: Iterable[str]) -> list[RegistryEntity]:
+    """The registry after a revision: retired footnotes dropped; aliases follow the names that changed.
+
+    Every named mention's text is an alias of its entity; where a revision
+    changed a name, its new form becomes an alias, and an old form that no
+    mention uses any more (but some did) is dropped.
+    """
+    def names(annotations: Iterable[Annotation]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = defaultdict(set)
+        for a in annotations:
+            spec = layout.schema.layers.get(a.layer)
+            link = spec.link if spec is not None else None
+            if spec is not None and link is not None and spec.is_name(a.attrs) and isinstance(a.attrs.get(link), str):
+                found[a.attrs[link]].add(a.text)
+        return found
+
+    old, new = names(before), names(o.new for o in outcomes if o.new is not None)
+    gone = set(retired)
+    out = []
+    for entity in registry.values():
+        added = sorted(new[entity.id] - set(entity.aliases))
+        dropped = old[entity.id] - new[entity.id]
+        aliases = tuple(a for a in entity.aliases if a not in dropped) + tuple(added)
+        out.append(replace(entity, aliases=aliases, footnotes=tuple(f for f in entity.footnotes if f not in gone)))
+    return out
+
+
+def carry(a: Annotation, block: Block, alignment: Alignment, placer: Placer) -> Outcome:
+    """The outcome of one annotation: through the alignment if its boundaries survive, else by its quote."""
+    start, end = block.source_start + a.start, block.source_start + a.end
+    prefix, suffix = alignment.old[max(0, start - CONTEXT):start], alignment.old[end:end + CONTEXT]
+    span = alignment.span(start, end)
+    if span is not None:
+        moved = placer.place(a, span.start, span.end)
+        if moved is not None and span.intact:
+            return Outcome("kept", a, moved, prefix, suffix)
+        if moved is not None:
+            flagged = replace(moved, review=f"its text changed in a revision; it was {a.text!r}")
+            return Outcome("changed", a, flagged, prefix, suffix)
+    outcome = placer.find(a, [alignment.region(start, end)], prefix, suffix)
+    if outcome.state == "orphaned":  # moved elsewhere, perhaps: look in what the new version adds
+        outcome = placer.find(a, alignment.inserted, prefix, suffix)
+    return outcome
+
+
+def carry_ids(old: list[Block], new: list[Block], alignment: Alignment, *, retired: Iterable[str]) -> dict[str, str]:
+    """The final id of every new block (by its provisional id from ``segment``): carried over, or fresh.
+
+    A new block carries an old block's id when each is the other's main
+    counterpart (most surviving characters) and both are of the same kind.
+    """
+    placer = Placer(new, alignment.new)
+    shares: dict[tuple[str, str], int] = defaultdict(int)
+    for block in old:
+        for old_start, new_start, length in alignment.equal:
+            lo, hi = max(old_start, block.source_start), min(old_start + length, block.source_end)
+            if lo >= hi:
+                continue
+            at = new_start + lo - old_start
+            while at < new_start + hi - old_start:
+                target = placer.block_of(at, at + 1)
+                if target is None:  # between blocks: to the next block's start
+                    later = [b for b in placer.blocks if b.source_start > at]
+                    at = later[0].source_start if later else new_start + hi - old_start
+                    continue
+                upto = min(target.source_end, new_start + hi - old_start)
+                shares[(block.id, target.id)] += upto - at
+                at = upto
+    best_new: dict[str, tuple[int, str]] = {}
+    best_old: dict[str, tuple[int, str]] = {}
+    for (old_id, new_id), n in shares.items():
+        best_new[old_id] = max(best_new.get(old_id, (0, "")), (n, new_id))
+        best_old[new_id] = max(best_old.get(new_id, (0, "")), (n, old_id))
+    kinds = {b.id: b.kind for b in old}
+    names: dict[str, str] = {}
+    for block in new:
+        counterpart = best_old.get(block.id, (0, ""))[1]
+        if counterpart and best_new[counterpart][1] == block.id and kinds[counterpart] == block.kind:
+            names[block.id] = counterpart
+    used = {b.id for b in old} | set(retired)
+    for block in new:
+        if block.id not in names:
+            names[block.id] = fresh_id(block, used)
+            used.add(names[block.id])
+    return names
+
+
+def fresh_id(block: Block, used: set[str]) -> str:
+    """The next id of the block's scope and kind that ``used`` does not hold, above every number it holds.
+
+    >>> b = Block("x", "pwc", "paragraph", 2, None, "Text.", 0, 5)
+    >>> fresh_id(b, {"pwc.p2.para1", "pwc.p2.para22", "pwc.p1.para30"})
+    'pwc.p2.para23'
+    """
+    scope = "front" if block.part is None else f"p{block.part}"
+    stem = f"{block.doc}.sep" if block.kind == "separator" else f"{block.doc}.{scope}.{KINDS[block.kind]}"
+    numbers = [int(u[len(stem):]) for u in used if u.startswith(stem) and u[len(stem):].isdigit()]
+    return f"{stem}{max(numbers, default=0) + 1}"
+
+
+def _exceptions(layout: Layout, blocks: Mapping[str, Block], alignment: Alignment, placer: Placer
+                ) -> tuple[list[dict[str, Any]] | None, list[Outcome]]:
+    """The exceptions file's records carried over like annotations: a record that is not kept is dropped."""
+    if not layout.exceptions_file.exists():
+        return None, []
+    records, outcomes = [], []
+    for line, record in read_jsonl(layout.exceptions_file):
+        problems = field_problems(record, EXCEPTION_FIELDS)
+        if problems:
+            raise ToolkitError("; ".join(problems), file=layout.exceptions_file, line=line, code="E101")
+        block = blocks.get(record["paragraph"])
+        if block is None:  # another document's
+            records.append(record)
+            continue
+        a = Annotation(EXCEPTIONS, f"{record['paragraph']}:{record['start']}-{record['end']}", record["paragraph"],
+                       record["start"], record["end"], record["text"], "", {"reason": record["reason"]})
+        outcome = carry(a, block, alignment, placer)
+        if outcome.state != "kept":
+            outcome = replace(outcome, state="orphaned" if outcome.state == "changed" else outcome.state, new=None)
+        outcomes.append(outcome)
+        if outcome.new is not None:
+            new = outcome.new
+            records.append({"paragraph": new.paragraph, "start": new.start, "end": new.end, "text": new.text,
+                            "reason": record["reason"]})
+    return records, outcomes
+
+
+def _write_all(contents: Mapping[Path, list[str] | bytes]) -> None:
+    """Replace every file together: each complete before any is moved into place."""
+    with atomic_files([(path, isinstance(data, bytes)) for path, data in contents.items()]) as files:
+        for f, data in zip(files, contents.values(), strict=True):
+            if isinstance(data, bytes):
+                f.write(data)
+            else:
+                f.writelines(line + "\n" for line in data)
