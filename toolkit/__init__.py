@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .agreement import agree
+    from .anchoring import reanchor
     from .corpus import Corpus, load_corpus
     from .edition import render
     from .errors import ToolkitError
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from .models import Annotation, Block, Document, RegistryEntity
     from .nlp import make_nlp
     from .readers import read_document, read_layer, read_registry
+    from .revision import revise
     from .spacy_docs import map_docs, stream_docs
     from .validation import Finding, validate
     from .writers import write_document, write_layer, write_registry
@@ -36,7 +38,7 @@ _WHERE = {
     "extract": "extraction", "FootnoteBody": "footnotes", "FootnoteLink": "footnotes",
     "resolve_footnotes": "footnotes", "fmt": "formatting", "ingest": "ingestion", "segment": "ingestion",
     "Annotation": "models", "Block": "models", "Document": "models", "RegistryEntity": "models", "make_nlp": "nlp",
-    "render": "edition",
+    "render": "edition", "revise": "revision", "reanchor": "anchoring",
     "read_document": "readers", "read_layer": "readers", "read_registry": "readers", "map_docs": "spacy_docs",
     "stream_docs": "spacy_docs", "Finding": "validation", "validate": "validation", "write_document": "writers",
     "write_layer": "writers", "write_registry": "writers",
@@ -44,7 +46,8 @@ _WHERE = {
 __all__ = [
     "Annotation", "Block", "Corpus", "Document", "Finding", "FootnoteBody", "FootnoteLink", "RegistryEntity",
     "ToolkitError", "agree", "extract", "fmt", "ingest", "load_corpus", "make_nlp", "map_docs", "read_document",
-    "read_layer", "read_registry", "render", "resolve_footnotes", "segment", "stream_docs", "validate",
+    "read_layer", "read_registry", "reanchor", "render", "resolve_footnotes", "revise", "segment", "stream_docs",
+    "validate",
     "write_document", "write_layer", "write_registry",
 ]
 __version__ = "0.2.0"

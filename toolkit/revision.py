@@ -174,6 +174,10 @@ def carry(a: Annotation, block: Block, alignment: Alignment, placer: Placer) -> 
     if span is not None:
         moved = placer.place(a, span.start, span.end)
         if moved is not None and span.intact:
+            old, new = alignment.old, alignment.new
+            if (old[start - 1:start], old[end:end + 1]) != (new[span.start - 1:span.start], new[span.end:span.end + 1]):
+                # The text right beside it changed: its boundaries may now cut a word.
+                moved = replace(moved, review="the text right beside it changed in a revision")
             return Outcome("kept", a, moved, prefix, suffix)
         if moved is not None:
             flagged = replace(moved, review=f"its text changed in a revision; it was {a.text!r}")
