@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from toolkit import Block, load_corpus
+from toolkit import Block, Corpus, load_corpus
 from toolkit.footnotes import find_markers
 from toolkit.versions import FORMAT_VERSION
 
@@ -89,10 +89,15 @@ def generate(out: Path, *, blocks: int, seed: int = 13) -> dict[str, int]:
                 if bodies[b.part or 0] >= per_part[b.part]:
                     continue
                 bodies[b.part or 0] += 1
-            text, spans = _block_text(b, rng, words, aliases, counts[b.id], markers.get(b.id, 0),
-                                      number, bodies, cycle)
-            cycle += counts[b.id]["entities"]
+            if b.kind in PROSE:
+                text, spans = _block_text(b, rng, words, aliases, counts[b.id], markers.get(b.id, 0),
+                                          number, bodies, cycle)
+                cycle += counts[b.id]["entities"]
+            else:  # headings, datelines and the like as the essay has them, so that the source segments alike
+                text, spans = b.text, _copied(template, b, usable)
             block_id = b.id.replace("pwc.", f"{doc}.", 1)
+            if b.kind == "footnote":  # numbered afresh: its id follows its number, as ingest names it
+                block_id = re.sub(r"\.fn\d+$", f".fn{bodies[b.part or 0]}", block_id)
             record: dict[str, object] = {"id": block_id, "doc": doc, "kind": b.kind, "part": b.part,
                                          "section": b.section, "text": text, "source_start": offset,
                                          "source_end": offset + len(text)}
@@ -103,7 +108,7 @@ def generate(out: Path, *, blocks: int, seed: int = 13) -> dict[str, int]:
             offset += len(text) + 2
             for layer, start, span, attrs in spans:
                 fields = ({"label": label[usable[span]], "entity": usable[span], "mention": "NAM"}
-                          if layer == "entities" else attrs)
+                          if layer == "entities" and not attrs else attrs)
                 writer.annotate(layer, block_id, start, span, **fields)
             total += 1
         source = "\n\n".join(source_parts) + "\n"
@@ -126,6 +131,20 @@ def generate(out: Path, *, blocks: int, seed: int = 13) -> dict[str, int]:
     shipped = template.annotations_dir
     (annotations / "schema.json").write_text((shipped / "schema.json").read_text(encoding="utf-8"), encoding="utf-8")
     return {"documents": n_docs, "blocks": total, **writer.counters}
+
+
+PROSE = ("paragraph", "list_item", "footnote")
+
+
+def _copied(template: Corpus, block: Block, usable: dict[str, str]) -> list[Span]:
+    """The essay's own entities and dates of a block copied verbatim (those the synthetic registry can carry)."""
+    spans: list[Span] = []
+    for a in template.annotations(paragraph=block.id):
+        if a.layer == "dates":
+            spans.append(("dates", a.start, a.text, {"label": a.label, **a.attrs}))
+        elif a.layer == "entities" and usable.get(a.text) == a.attrs["entity"]:
+            spans.append(("entities", a.start, a.text, {"label": a.label, **a.attrs}))
+    return spans
 
 
 def _sentence(rng: random.Random, words: list[str], n: int) -> list[str]:

@@ -59,3 +59,14 @@ def test_benchmark_script_runs_at_the_smallest_size(early: Finished) -> None:
     assert {"load", "docbin", "floor", "validate", "extract", "validate_rss", "load_2", "extract_2"} <= size.keys()
     assert all(value > 0 for value in size.values()), size
     assert results["cold"]["toolkit_extract"] > 0 and results["cold"]["spacy_blank"] > 0
+
+
+def test_synthetic_sources_segment_into_their_own_blocks(synthetic: Path) -> None:
+    """So that `toolkit revise` can run on them: each source gives back exactly its blocks, ids included."""
+    from toolkit import read_document
+    from toolkit.ingestion import segment
+
+    for folder in sorted((synthetic / "corpus").iterdir()):
+        document, blocks = read_document(folder.name, corpus_dir=synthetic / "corpus")
+        source = (folder / document.source).read_text(encoding="utf-8")
+        assert segment(source, doc=document.id, source_name=document.source)[1] == blocks

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from toolkit.anchoring import STATES
 from toolkit.corpus import Corpus
 from toolkit.validation import validate
 
-from .conftest import ANNOTATIONS, CORPUS, SOURCE, run_cli
+from .conftest import ANNOTATIONS, CORPUS, ROOT, SOURCE, run_cli
 
 OLD = SOURCE.read_text(encoding="utf-8")
 
@@ -346,3 +347,36 @@ def test_random_edits_inside_paragraphs_lose_nothing(tmp_path_factory: pytest.Te
     errors = {f.id for f in validate(corpus_dir=revised.corpus, annotations_dir=revised.annotations)
               if f.severity == "error"}
     assert errors <= flagged  # whatever broke is flagged for review
+
+
+def test_other_documents_keep_their_annotations_and_several_revise_at_once(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic import generate
+
+    generate(tmp_path, blocks=300)
+    corpus, annotations = tmp_path / "corpus", tmp_path / "annotations"
+    before = toolkit.load_corpus(corpus_dir=corpus, annotations_dir=annotations)
+    docs = sorted(before.documents)
+    assert len(docs) >= 3
+    sources = {}
+    for name in docs[:2]:
+        record = json.loads((corpus / name / "document.json").read_text(encoding="utf-8"))
+        text = (corpus / name / record["source"]).read_text(encoding="utf-8")
+        paragraph = next(b for b in before if b.doc == name and b.kind == "paragraph")
+        at = paragraph.source_start + paragraph.text.index(" ") + 1  # the start of its second word
+        sources[name] = tmp_path / f"{name}.txt"
+        sources[name].write_text(text[:at] + "newly " + text[at:], encoding="utf-8")
+    one = run_cli("revise", sources[docs[0]], "--doc", docs[0], "--corpus", corpus, "--annotations", annotations)
+    assert one.returncode == 0, one.stderr
+    after = toolkit.load_corpus(corpus_dir=corpus, annotations_dir=annotations)
+    untouched = [a for a in before.annotations() if before[a.paragraph].doc != docs[0]]
+    assert [after.annotation(a.id) for a in untouched] == untouched
+    assert len(after.annotations()) == len(before.annotations())
+    both = run_cli("revise", *sources.values(), "--corpus", corpus, "--annotations", annotations)
+    assert both.returncode == 0, both.stderr
+    assert f"revise {docs[0]}, {docs[1]}:" in both.stderr
+    final = toolkit.load_corpus(corpus_dir=corpus, annotations_dir=annotations)
+    assert len(final.annotations()) == len(before.annotations())
+    histories = [json.loads((corpus / n / "document.json").read_text(encoding="utf-8"))["history"] for n in docs[:2]]
+    assert [len(h) for h in histories] == [2, 2]  # the first document was revised to the same text again: no change
+    assert [b.id for b in final] == [b.id for b in before]

@@ -43,99 +43,146 @@ EXCEPTION_FIELDS: FieldSpec = {"paragraph": ((str,), True), "start": ((int,), Tr
 class Revision:
     """What a revision did (or, dry, would do): one outcome per annotation and exception, and the new records."""
 
-    document: Document
-    blocks: list[Block]
+    documents: dict[str, Document]  # the revised documents' new records, by id
+    blocks: dict[str, list[Block]]
     outcomes: list[Outcome]
-    retired: list[str]  # ids retired by this revision
+    retired: list[str]  # block ids retired by this revision
     added: list[str]  # ids of blocks new in this revision
 
     @property
     def states(self) -> dict[str, int]:
-        return summary(self.outcomes)
+        return summary(o for o in self.outcomes if o.old.layer != EXCEPTIONS)
 
 
-def revise(source: str | Path, *, doc: str, corpus_dir: str | Path | None = None,
-           annotations_dir: str | Path | None = None, dry_run: bool = False) -> Revision:
-    """Make ``source`` the current version of document ``doc``, carrying every annotation over.
+@dataclass(frozen=True, slots=True)
+class _Revised:
+    """One document's part of a revision."""
 
-    Nothing is written with ``dry_run``. Raises ToolkitError, naming the file,
-    if the corpus or its annotations do not load (fix them first), or if the
-    new source cannot be segmented.
+    folder: Path
+    old: Document
+    new: Document
+    blocks: list[Block]
+    alignment: Alignment
+    placer: Placer
+    old_bytes: bytes
+    new_bytes: bytes
+
+
+def revise(sources: str | Path | Iterable[str | Path], *, doc: str | None = None,
+           corpus_dir: str | Path | None = None, annotations_dir: str | Path | None = None,
+           dry_run: bool = False) -> Revision:
+    """Make each source the current version of its document, carrying every annotation over.
+
+    ``sources`` is one new source (its document named by ``doc``) or several,
+    each named after its document (``DOC.txt``), revised in one pass: the
+    corpus is read once and every file is written once. Nothing is written
+    with ``dry_run``. Raises ToolkitError, naming the file, if the corpus or
+    its annotations do not load (fix them first), or if a new source cannot
+    be segmented.
     """
     from .corpus import load_corpus
-    from .readers import read_document_record
     from .writers import _writable, canonical_dumps, layer_lines, registry_lines
 
+    paths = [Path(sources)] if isinstance(sources, (str, Path)) else [Path(p) for p in sources]
+    if doc is not None and len(paths) != 1:
+        raise ToolkitError("--doc names the document of one source; name several sources DOC.txt instead")
+    targets = {doc or path.stem: path for path in paths}
+    if len(targets) < len(paths):
+        raise ToolkitError("two sources for one document", file=paths[0])
     layout = Layout.open(corpus_dir=corpus_dir, annotations_dir=annotations_dir)
-    folders = [f for f in layout.documents if f.name == doc]
-    if not folders:
-        raise ToolkitError(f"no document {doc!r}", file=layout.corpus_dir)
-    folder = folders[0]
+    folders = {folder.name: folder for folder in layout.documents}
+    for name, path in targets.items():
+        if name not in folders:
+            raise ToolkitError(f"no document {name!r} in the corpus", file=path)
     corpus = load_corpus(corpus_dir=layout.corpus_dir, annotations_dir=layout.annotations_dir)
-    old_document = read_document_record(folder)
-    old_bytes = (folder / old_document.source).read_bytes()
-    old_text = old_bytes.decode("utf-8")
-    new_text = read_source(source)
-    new_bytes = Path(source).read_bytes()
-    try:
-        segmented, pieces = segment(new_text, doc=doc, source_name=old_document.source)
-    except ToolkitError as e:
-        raise ToolkitError(e.message, file=Path(source), line=e.line) from None
-    old_blocks = [block for block in corpus if block.doc == doc]
-    alignment = Alignment(old_text, new_text)
-    names = carry_ids(old_blocks, pieces, alignment, retired=old_document.retired)
-    blocks = [replace(block, id=names[block.id]) for block in pieces]
-    kept_ids = {block.id for block in blocks}
-    retired = [block.id for block in old_blocks if block.id not in kept_ids]
-    added = [block.id for block in blocks if block.id not in {b.id for b in old_blocks}]
+    by_doc: dict[str, list[Block]] = defaultdict(list)
+    for block in corpus:
+        by_doc[block.doc].append(block)
+    revised = {name: _revise_document(folders[name], path, by_doc[name]) for name, path in targets.items()}
 
-    placer = Placer(blocks, new_text)
-    by_id = {block.id: block for block in old_blocks}
-    outcomes = [carry(a, by_id[a.paragraph], alignment, placer)
-                for layer in layout.schema.layers for a in corpus.annotations(layer) if a.paragraph in by_id]
-    exceptions, exception_outcomes = _exceptions(layout, by_id, alignment, placer)
+    old_blocks = {b.id: b for name in revised for b in by_doc[name]}
+    outcomes = []
+    kept: dict[str, list[Annotation]] = defaultdict(list)  # the annotations of documents not revised
+    for layer in layout.schema.layers:
+        for a in corpus.annotations(layer):
+            home = old_blocks.get(a.paragraph)
+            if home is None:
+                kept[layer].append(a)
+            else:
+                r = revised[home.doc]
+                outcomes.append(carry(a, home, r.alignment, r.placer))
+    exceptions, exception_outcomes = _exceptions(layout, old_blocks, revised)
     outcomes += exception_outcomes
 
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    states = summary(o for o in outcomes if o.old.layer != EXCEPTIONS)
-    history = list(old_document.history) or [SourceVersion(old_document.sha256, old_document.length)]
-    history[-1] = replace(history[-1], file=version_file_name(old_document.sha256))
-    history.append(SourceVersion(segmented.sha256, segmented.length, now, None, states))
-    document = replace(segmented, dates=tuple(replace(d, block=names[d.block]) for d in segmented.dates),
-                       artefacts=tuple(replace(a, block=names[a.block]) for a in segmented.artefacts),
-                       retired=(*old_document.retired, *retired), history=tuple(history))
-    revision = Revision(document, blocks, outcomes, retired, added)
-    if dry_run or alignment.unchanged:
+    documents = {}
+    for name, r in revised.items():
+        states = summary(o for o in outcomes if o.old.layer != EXCEPTIONS and old_blocks[o.old.paragraph].doc == name)
+        history = list(r.old.history) or [SourceVersion(r.old.sha256, r.old.length)]
+        history[-1] = replace(history[-1], file=version_file_name(r.old.sha256))
+        history.append(SourceVersion(r.new.sha256, r.new.length, now, None, states))
+        documents[name] = replace(r.new, history=tuple(history))
+    new_ids = {b.id for r in revised.values() for b in r.blocks}
+    retired = [block_id for block_id in old_blocks if block_id not in new_ids]
+    added = [b.id for r in revised.values() for b in r.blocks if b.id not in old_blocks]
+    revision = Revision(documents, {name: r.blocks for name, r in revised.items()}, outcomes, retired, added)
+    changed = [name for name, r in revised.items() if not r.alignment.unchanged]
+    if dry_run or not changed:
         return revision
 
     _writable(layout.annotations_dir)
-    _writable(folder)
-    all_blocks = {b.id: b for b in corpus if b.doc != doc} | {b.id: b for b in blocks}
-    moved: dict[str, list[Annotation]] = defaultdict(list)
+    all_blocks: dict[str, Block] = {}  # documents in the corpus's order, a revised one's blocks in its new order
+    for name in {b.doc: None for b in corpus}:
+        for block in revised[name].blocks if name in revised else by_doc[name]:
+            all_blocks[block.id] = block
+    moved = {layer: list(kept[layer]) for layer in layout.schema.layers}
     for o in outcomes:
         if o.new is not None and o.old.layer != EXCEPTIONS:
             moved[o.old.layer].append(o.new)
-    checks = load_checks(layout)
-    ordered = {b: n for n, b in enumerate(all_blocks)}
-    lines = layer_lines(layout, checks, all_blocks, {layer: moved[layer] for layer in layout.schema.layers})
+    lines = layer_lines(layout, load_checks(layout), all_blocks, moved)
     entities = _registry(layout, corpus.registry, corpus.annotations(), outcomes, retired)
-    orphans = [dumps(o.orphan(version=document.sha256)) for o in outcomes if o.new is None]
-    previous = [dumps(r) for _, r in read_jsonl(layout.orphans_file)] if layout.orphans_file.exists() else []
-    contents: dict[Path, list[str] | bytes] = {
-        folder / document.source: new_bytes,
-        folder / version_file_name(old_document.sha256): old_bytes,
-        document_file(folder): [dumps(document.to_dict(), indent=2)],
-        blocks_file(folder): [dumps(b.to_dict()) for b in blocks],
-        **{layout.annotations_dir / layout.schema.layer(name).file: lines[name] for name in lines},
-        layout.registry_file: registry_lines(layout, entities),
-    }
+    orphans = [dumps(o.orphan(version=documents[old_blocks[o.old.paragraph].doc].sha256))
+               for o in outcomes if o.new is None]
+    contents: dict[Path, list[str] | bytes] = {}
+    for name in changed:
+        r = revised[name]
+        _writable(r.folder)
+        contents |= {r.folder / r.old.source: r.new_bytes,
+                     r.folder / version_file_name(r.old.sha256): r.old_bytes,
+                     document_file(r.folder): [dumps(documents[name].to_dict(), indent=2)],
+                     blocks_file(r.folder): [dumps(b.to_dict()) for b in r.blocks]}
+    contents |= {layout.layer_file(name): lines[name] for name in lines}
+    contents[layout.registry_file] = registry_lines(layout, entities)
     if exceptions is not None:
+        order = {block_id: n for n, block_id in enumerate(all_blocks)}
         contents[layout.exceptions_file] = [canonical_dumps(r) for r in sorted(
-            exceptions, key=lambda r: (ordered.get(r["paragraph"], -1), r["start"], r["end"]))]
+            exceptions, key=lambda r: (order.get(r["paragraph"], -1), r["start"], r["end"]))]
     if orphans:
+        previous = [dumps(r) for _, r in read_jsonl(layout.orphans_file)] if layout.orphans_file.exists() else []
         contents[layout.orphans_file] = previous + orphans
     _write_all(contents)
     return revision
+
+
+def _revise_document(folder: Path, source: Path, old_blocks: list[Block]) -> _Revised:
+    """Segment a document's new source, align it with the current one and name its blocks."""
+    from .readers import read_document_record
+
+    old = read_document_record(folder)
+    old_bytes = (folder / old.source).read_bytes()
+    new_text = read_source(source)
+    try:
+        segmented, pieces = segment(new_text, doc=old.id, source_name=old.source)
+    except ToolkitError as e:
+        raise ToolkitError(e.message, file=source, line=e.line) from None
+    alignment = Alignment(old_bytes.decode("utf-8"), new_text)
+    names = carry_ids(old_blocks, pieces, alignment, retired=old.retired)
+    blocks = [replace(block, id=names[block.id]) for block in pieces]
+    new_ids = {block.id for block in blocks}
+    new = replace(segmented, dates=tuple(replace(d, block=names[d.block]) for d in segmented.dates),
+                  artefacts=tuple(replace(a, block=names[a.block]) for a in segmented.artefacts),
+                  retired=(*old.retired, *(b.id for b in old_blocks if b.id not in new_ids)))
+    return _Revised(folder, old, new, blocks, alignment, Placer(blocks, new_text), old_bytes, source.read_bytes())
 
 
 def _registry(layout: Layout, registry: Mapping[str, RegistryEntity], before: Iterable[Annotation],
@@ -175,8 +222,8 @@ def carry(a: Annotation, block: Block, alignment: Alignment, placer: Placer) -> 
         moved = placer.place(a, span.start, span.end)
         if moved is not None and span.intact:
             old, new = alignment.old, alignment.new
-            if (old[start - 1:start], old[end:end + 1]) != (new[span.start - 1:span.start], new[span.end:span.end + 1]):
-                # The text right beside it changed: its boundaries may now cut a word.
+            if _beside(old, start, end) != _beside(new, span.start, span.end):
+                # The words it touches changed: its boundaries may now cut a token.
                 moved = replace(moved, review="the text right beside it changed in a revision")
             return Outcome("kept", a, moved, prefix, suffix)
         if moved is not None:
@@ -186,6 +233,17 @@ def carry(a: Annotation, block: Block, alignment: Alignment, placer: Placer) -> 
     if outcome.state == "orphaned":  # moved elsewhere, perhaps: look in what the new version adds
         outcome = placer.find(a, alignment.inserted, prefix, suffix)
     return outcome
+
+
+def _beside(text: str, start: int, end: int) -> tuple[str, str]:
+    """What touches a span on either side, up to the nearest whitespace (the rest of the words it begins and ends)."""
+    left = start
+    while left > 0 and not text[left - 1].isspace() and start - left < 40:
+        left -= 1
+    right = end
+    while right < len(text) and not text[right].isspace() and right - end < 40:
+        right += 1
+    return text[left:start], text[end:right]
 
 
 def carry_ids(old: list[Block], new: list[Block], alignment: Alignment, *, retired: Iterable[str]) -> dict[str, str]:
@@ -243,7 +301,7 @@ def fresh_id(block: Block, used: set[str]) -> str:
     return f"{stem}{max(numbers, default=0) + 1}"
 
 
-def _exceptions(layout: Layout, blocks: Mapping[str, Block], alignment: Alignment, placer: Placer
+def _exceptions(layout: Layout, blocks: Mapping[str, Block], revised: Mapping[str, _Revised]
                 ) -> tuple[list[dict[str, Any]] | None, list[Outcome]]:
     """The exceptions file's records carried over like annotations: a record that is not kept is dropped."""
     if not layout.exceptions_file.exists():
@@ -254,12 +312,13 @@ def _exceptions(layout: Layout, blocks: Mapping[str, Block], alignment: Alignmen
         if problems:
             raise ToolkitError("; ".join(problems), file=layout.exceptions_file, line=line, code="E101")
         block = blocks.get(record["paragraph"])
-        if block is None:  # another document's
+        if block is None:  # a document not revised
             records.append(record)
             continue
         a = Annotation(EXCEPTIONS, f"{record['paragraph']}:{record['start']}-{record['end']}", record["paragraph"],
                        record["start"], record["end"], record["text"], "", {"reason": record["reason"]})
-        outcome = carry(a, block, alignment, placer)
+        r = revised[block.doc]
+        outcome = carry(a, block, r.alignment, r.placer)
         if outcome.state != "kept":
             outcome = replace(outcome, state="orphaned" if outcome.state == "changed" else outcome.state, new=None)
         outcomes.append(outcome)

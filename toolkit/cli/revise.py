@@ -18,20 +18,22 @@ DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the report; wr
 
 @app.command("revise")
 def revise_command(
-    source: Annotated[Path, typer.Argument(help="The new version of the document's source (UTF-8 text).")],
-    doc: Annotated[str, typer.Option("--doc", help="The id of the document it revises.")],
+    sources: Annotated[list[Path], typer.Argument(help="The new version of the document's source (UTF-8 text); "
+                                                       "or several, each named DOC.txt after its document.")],
+    doc: Annotated[str | None, typer.Option("--doc", help="The id of the document one source revises "
+                                                           "(default: the file's name without .txt).")] = None,
     corpus: CorpusOpt = None,
     annotations: AnnotationsOpt = None,
     dry_run: DryRunOpt = False,
     report: ReportOpt = None,
 ) -> None:
-    """Make SOURCE the current version of DOC: block ids carried, every annotation kept, changed, orphaned or
-    ambiguous (one report line each), all files replaced together, the old source kept under versions/."""
+    """Make each source the current version of its document: block ids carried, every annotation kept, changed,
+    orphaned or ambiguous (one report line each), all files replaced together, old sources kept under versions/."""
     from ..revision import revise
 
-    revision = revise(source, doc=doc, corpus_dir=corpus, annotations_dir=annotations, dry_run=dry_run)
+    revision = revise(sources, doc=doc, corpus_dir=corpus, annotations_dir=annotations, dry_run=dry_run)
     blocks = f"blocks: {len(revision.added)} new, {len(revision.retired)} retired"
-    finish(revision.outcomes, report, f"revise {doc}", blocks, dry_run)
+    finish(revision.outcomes, report, f"revise {', '.join(revision.documents)}", blocks, dry_run)
 
 
 def finish(outcomes: list[Outcome], report: Path | None, what: str, extra: str, dry_run: bool) -> None:
