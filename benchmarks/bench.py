@@ -18,6 +18,9 @@ synthetic corpus (see synthetic.py) and measures, in the same run:
 - cold start: `toolkit extract` on the shipped essay against
            `python -c "import spacy; spacy.blank('en')"`
 
+With ``--revise`` it measures only `toolkit revise` with 1% of the blocks
+edited against `toolkit validate` on the same corpus (WORKDIR/revise.json).
+
 With ``--hostile`` it measures only hostile input instead: time and peak
 RSS of `toolkit validate` on the shipped corpus, then on the same corpus
 plus one annotation line whose text is 50 MB (``--hostile-mb``), written
@@ -35,6 +38,7 @@ import contextlib
 import json
 import os
 import platform
+import random
 import shutil
 import statistics
 import subprocess
@@ -237,6 +241,60 @@ def hostile(workdir: Path, reps: int, megabytes: float) -> dict[str, float]:
     return r
 
 
+def revision(size: int, workdir: Path, reps: int, share: float = 0.01) -> dict[str, float]:
+    """`toolkit revise` with ``share`` of the blocks edited, against `toolkit validate` on the same corpus.
+
+    The edited blocks are paragraphs drawn at random (seeded) across the
+    documents; each gets a word inserted after its first word. Every
+    document with an edit is revised, all in one run; each repetition starts
+    from a fresh copy of the data (the copy is not timed).
+    """
+    data = workdir / f"syn{size}"
+    if not (data / "annotations" / "claims.jsonl").exists():
+        generate(data, blocks=size)
+    blocks = [json.loads(line) for p in sorted((data / "corpus").glob("*/blocks.jsonl")) for line in p.open()]
+    paragraphs = [b for b in blocks if b["kind"] == "paragraph"]
+    chosen = random.Random(5).sample(paragraphs, max(1, round(share * len(blocks))))
+    edits: dict[str, list[int]] = {}
+    for b in chosen:
+        edits.setdefault(b["doc"], []).append(b["source_start"] + b["text"].index(" ") + 1)
+    sources = workdir / f"revised{size}"
+    shutil.rmtree(sources, ignore_errors=True)
+    sources.mkdir()
+    for doc, points in edits.items():
+        text = (data / "corpus" / doc / f"{doc}.txt").read_text(encoding="utf-8")
+        for at in sorted(points, reverse=True):
+            text = text[:at] + "newly " + text[at:]
+        (sources / f"{doc}.txt").write_text(text, encoding="utf-8")
+    where = ["--corpus", str(data / "corpus"), "--annotations", str(data / "annotations")]
+    r: dict[str, float] = {"blocks": len(blocks), "edited": len(chosen), "documents": len(edits)}
+    r["validate"], r["validate_rss"] = run([sys.executable, "-m", "toolkit", "validate", "--format", "json", *where],
+                                           reps)
+    times, peaks = [], []
+    for _ in range(reps):
+        copy = workdir / f"copy{size}"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(data, copy)
+        t, peak = run([sys.executable, "-m", "toolkit", "revise", *map(str, sorted(sources.glob("*.txt"))),
+                       "--corpus", str(copy / "corpus"), "--annotations", str(copy / "annotations"),
+                       "--report", os.devnull], 1)
+        times.append(t)
+        peaks.append(peak)
+    shutil.rmtree(workdir / f"copy{size}")
+    r["revise"], r["revise_rss"] = statistics.median(times), max(peaks)
+    return r
+
+
+def revision_table(results: dict[str, dict[str, float]]) -> str:
+    lines = ["| measure | target | " + " | ".join(f"{int(r['blocks']):,} blocks" for r in results.values()) + " |",
+             "| --- | --- | " + " | ".join("---" for _ in results) + " |",
+             "| revise (1% of blocks edited) / validate | <= 3 | " + " | ".join(
+                 f"**{r['revise'] / r['validate']:.2f}** ({r['revise']:.2f} s / {r['validate']:.2f} s; "
+                 f"{int(r['edited'])} blocks in {int(r['documents'])} documents)" for r in results.values()) + " |",
+             "| revise peak RSS | - | " + " | ".join(f"{r['revise_rss']:.0f} MiB" for r in results.values()) + " |"]
+    return "\n".join(lines)
+
+
 def hostile_table(r: dict[str, float]) -> str:
     return "\n".join([
         f"| toolkit validate | shipped essay | essay + one {r['line_mb']:g} MB annotation line |",
@@ -254,8 +312,15 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "toolkit-bench")
     parser.add_argument("--hostile", action="store_true", help="measure only validate on hostile input")
     parser.add_argument("--hostile-mb", type=float, default=50, help="size of the hostile line (default: 50 MB)")
+    parser.add_argument("--revise", action="store_true", help="measure only toolkit revise against validate")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
+    if args.revise:
+        revised = {str(size): revision(size, args.workdir, args.reps) for size in args.sizes}
+        (args.workdir / "revise.json").write_text(json.dumps(revised, indent=2))
+        print(f"Median of {args.reps} runs.\n")
+        print(revision_table(revised))
+        return
     if args.hostile:
         r = hostile(args.workdir, args.reps, args.hostile_mb)
         (args.workdir / "hostile.json").write_text(json.dumps(r, indent=2))

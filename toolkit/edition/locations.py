@@ -24,8 +24,24 @@ class Location:
     long: str
 
 
+def document_names(blocks: Iterable[Block]) -> dict[str, str]:
+    """What a reader calls each document: its title, with its id where two documents share a title.
+
+    >>> document_names([Block("a.t", "a", "title", None, None, "Essay", 0, 5),
+    ...                 Block("b.t", "b", "title", None, None, "Essay", 0, 5)])
+    {'a': 'Essay (a)', 'b': 'Essay (b)'}
+    """
+    titles: dict[str, str] = {}
+    for block in blocks:
+        titles.setdefault(block.doc, block.text if block.kind == "title" else block.doc)
+        if block.kind == "title" and titles[block.doc] == block.doc:
+            titles[block.doc] = block.text
+    shared = {t for t in titles.values() if list(titles.values()).count(t) > 1}
+    return {doc: f"{title} ({doc})" if title in shared else title for doc, title in titles.items()}
+
+
 def locate(blocks: Iterable[Block], *, with_document: bool = False) -> dict[str, Location]:
-    """The location of every block, by id (``with_document``: each prefixed by its document's title).
+    """The location of every block, by id (``with_document``: each prefixed by its document's name).
 
     >>> blocks = [Block("d.p2.h1", "d", "heading", 2, None, "Schisms", 0, 7),
     ...           Block("d.p2.para1", "d", "paragraph", 2, None, "Text", 8, 12),
@@ -34,18 +50,17 @@ def locate(blocks: Iterable[Block], *, with_document: bool = False) -> dict[str,
     >>> [loc.long for loc in locate(blocks).values()]
     ['Part 2, “Schisms”', 'Part 2, ¶1', 'Part 2, ¶1, item 1', 'Part 2, note 1']
     """
+    blocks = list(blocks)
+    names = document_names(blocks)
     out: dict[str, Location] = {}
-    titles: dict[str, str] = {}
     paragraphs: dict[tuple[str, int | None], int] = {}
     for block in blocks:
-        if block.kind == "title":
-            titles.setdefault(block.doc, block.text)
         where = (block.doc, block.part)
         if block.kind == "paragraph":
             paragraphs[where] = paragraphs.get(where, 0) + 1
         short = _short(block, paragraphs.get(where, 0))
         part = f"Part {block.part}" if block.part is not None else "Front matter"
-        prefix = f"{titles.get(block.doc, block.doc)}, " if with_document else ""
+        prefix = f"{names[block.doc]}, " if with_document else ""
         out[block.id] = Location(short, f"{prefix}{part}, {short}")
     return out
 

@@ -20,7 +20,7 @@ from ..footnotes import FootnoteLink
 from ..join import AnnotatedBlock
 from ..models import Annotation, RegistryEntity
 from ..schema import Schema
-from .locations import Location, locate
+from .locations import Location, document_names, locate
 from .markup import element, fragment, start_tag, text
 from .spans import Anchors, annotated_text, legend, notes
 from .theme import Styles, stylesheet
@@ -70,7 +70,7 @@ def render_page(items: Iterable[AnnotatedBlock], registry: Mapping[str, Registry
         for link in item.links:
             if link.footnote:
                 backrefs[link.footnote].append(link)
-    page = _Page(styles, registry, locations, backrefs)
+    page = _Page(styles, registry, locations, backrefs, document_names(item.block for item in items))
     key = legend((a for item in items for a in _annotations(item)), styles, markers=True, anchor=KEY)
     articles = [page.article(blocks, key if i == 0 else "") for i, blocks in enumerate(documents)]
     top = element("header", element("nav", element("ul", "".join(
@@ -114,8 +114,9 @@ class _Page:
     """The pieces of the page, sharing its styles, registry, locations and footnote back-links."""
 
     def __init__(self, styles: Styles, registry: Mapping[str, RegistryEntity], locations: Mapping[str, Location],
-                 backrefs: Mapping[str, list[FootnoteLink]]) -> None:
+                 backrefs: Mapping[str, list[FootnoteLink]], names: Mapping[str, str]) -> None:
         self.styles, self.registry, self.locations, self.backrefs = styles, registry, locations, backrefs
+        self.names = names  # what a reader calls each document
 
     def article(self, items: list[AnnotatedBlock], key: str) -> str:
         """One document: a header (front matter, contents, ``key``), then a section per part."""
@@ -146,9 +147,8 @@ class _Page:
         rows = "".join(element("li", link + (element("ol", "".join(element("li", s) for s in subs)) if subs else ""))
                        for link, subs in entries)
         rows += element("li", element("a", "Index of entities", {"href": fragment(INDEX)}))
-        title = next((block_id for block_id, (tag, _) in headings.items() if tag == "h1"), None)
         return element("nav", element("h2", "Contents", {"id": _toc(doc)}) + element("ol", rows),
-                       {"class": "toc", "aria-labelledby": f"{_toc(doc)} {title}" if title else _toc(doc)})
+                       {"class": "toc", "aria-label": f"Contents: {self.names[doc]}"})
 
     def _blocks(self, items: list[AnnotatedBlock], headings: Mapping[str, tuple[str, str]]) -> str:
         """Blocks in order; runs of list items and of footnotes become lists."""
