@@ -116,8 +116,12 @@ def revise(sources: str | Path | Iterable[str | Path], *, doc: str | None = None
 
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     documents = {}
+    per_document: dict[str, list[Outcome]] = defaultdict(list)
+    for o in outcomes:
+        if o.old.layer != EXCEPTIONS:
+            per_document[old_blocks[o.old.paragraph].doc].append(o)
     for name, r in revised.items():
-        states = summary(o for o in outcomes if o.old.layer != EXCEPTIONS and old_blocks[o.old.paragraph].doc == name)
+        states = summary(per_document[name])
         history = list(r.old.history) or [SourceVersion(r.old.sha256, r.old.length)]
         history[-1] = replace(history[-1], file=version_file_name(r.old.sha256))
         history.append(SourceVersion(r.new.sha256, r.new.length, now, None, states))
