@@ -1,7 +1,9 @@
 """Two versions of a source aligned character by character, and offsets carried from the old to the new.
 
 The diff is diff-match-patch's (Myers' algorithm with its line-mode
-speed-up), never one written here. A character of the old text *survives* when
+speed-up), never one written here, shifted to word and sentence edges
+(``diff_cleanupSemanticLossless``): a raw diff may match a deleted sentence's
+last words with the next sentence's, cutting spans that nobody touched. A character of the old text *survives* when
 it lies in a stretch both versions share; a span survives when its first and
 last characters do, and then its new offsets follow from theirs. What a span
 cannot be mapped through, the *changed region* says where to look for its
@@ -44,7 +46,9 @@ class Alignment:
         self.equal: list[tuple[int, int, int]] = []  # (old start, new start, length), in order
         self.inserted: list[tuple[int, int]] = []  # new-text ranges that the old text does not have
         i = j = 0
-        for op, text in differ.diff_main(old, new, False):
+        diffs = differ.diff_main(old, new, False)
+        differ.diff_cleanupSemanticLossless(diffs)
+        for op, text in diffs:
             if op == EQUAL:
                 self.equal.append((i, j, len(text)))
                 i, j = i + len(text), j + len(text)

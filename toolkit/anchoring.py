@@ -26,8 +26,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .jsonl import dumps
-from .models import ANNOTATION_FIELDS, Annotation, Block
+from .jsonl import dumps, replace_together
+from .layout import Layout
+from .models import ANNOTATION_FIELDS, Annotation, Block, RegistryEntity
 
 STATES = ("kept", "changed", "orphaned", "ambiguous")
 CONTEXT = 32  # characters of context kept on each side of an orphan's quote
@@ -43,6 +44,7 @@ class Outcome:
     prefix: str = ""
     suffix: str = ""
     candidates: tuple[tuple[str, int, int], ...] = ()  # (block, start, end) where the quote also fits
+    reason: str = ""  # why a record that could be placed was orphaned all the same
 
     def report(self) -> dict[str, Any]:
         """The line of the JSONL report: old and new position."""
@@ -53,6 +55,8 @@ class Outcome:
                                   "old": where(self.old), "new": where(self.new)}
         if self.candidates:
             record["candidates"] = [{"paragraph": b, "start": s, "end": e} for b, s, e in self.candidates]
+        if self.reason:
+            record["reason"] = self.reason
         return record
 
     def orphan(self, version: str) -> dict[str, Any]:
@@ -62,6 +66,8 @@ class Outcome:
                                   "suffix": self.suffix}
         if self.candidates:
             record["candidates"] = [{"paragraph": b, "start": s, "end": e} for b, s, e in self.candidates]
+        if self.reason:
+            record["reason"] = self.reason
         return record
 
 
@@ -95,18 +101,21 @@ class Placer:
         return replace(a, paragraph=block.id, start=start - block.source_start, end=end - block.source_start,
                        text=self.text[start:end])
 
-    def find(self, a: Annotation, ranges: Iterable[tuple[int, int]], prefix: str, suffix: str) -> Outcome:
+    def find(self, a: Annotation, ranges: Iterable[tuple[int, int]], prefix: str, suffix: str, *,
+             touching: tuple[int, int] | None = None) -> Outcome:
         """Look for ``a``'s quote in ``ranges`` of the source: kept if one place fits, else ambiguous or orphaned.
 
-        Among several places, the one whose surrounding text equals the old
-        ``prefix`` and ``suffix`` wins if it is the only such place.
+        ``touching``: only places that overlap this range (or, empty, reach
+        it) count. Among several places, the one whose surrounding text
+        equals the old ``prefix`` and ``suffix`` wins if it is the only one.
         """
         places = []
+        n = len(a.text)
         for lo, hi in ranges:
             at = self.text.find(a.text, lo, hi)
             while at != -1:
-                moved = self.place(a, at, at + len(a.text))
-                if moved is not None:
+                moved = self.place(a, at, at + n)
+                if moved is not None and (touching is None or _touches(at, at + n, *touching)):
                     places.append((at, moved))
                 at = self.text.find(a.text, at + 1, hi)
         if len(places) > 1 and (prefix or suffix):
@@ -119,6 +128,52 @@ class Placer:
         state = "ambiguous" if places else "orphaned"
         return Outcome(state, a, None, prefix, suffix,
                        tuple((moved.paragraph, moved.start, moved.end) for _, moved in places))
+
+
+def settle(outcomes: Iterable[Outcome], blocks: Mapping[str, Block], layout: Layout,
+           registry: Mapping[str, RegistryEntity]) -> list[Outcome]:
+    """The outcomes, with every placed record that its layer would refuse orphaned instead, with the reason.
+
+    A changed text may now hold a footnote marker, or a record placed by its
+    quote may now cross or duplicate another: such a record cannot be
+    written (nothing is written that a reader would refuse), so it leaves
+    its layer like any orphan, and the report says why. Records that stayed
+    as they were are trusted; the others are checked against them, one by one.
+    """
+    from collections import defaultdict
+
+    from .validation.records import Located, check_annotation
+    from .validation.spans import check_overlaps
+
+    result = list(outcomes)
+    trusted: dict[tuple[str, str], list[Located]] = defaultdict(list)
+    doubtful: list[tuple[int, Located]] = []
+    for i, o in enumerate(result):
+        spec = layout.schema.layers.get(o.old.layer)
+        if o.new is None or spec is None:
+            continue
+        item = Located(o.new, layout.layer_file(spec.name), 0)
+        errors = [f for f in check_annotation(item, blocks.get(o.new.paragraph), spec, registry)
+                  if f.severity == "error"]
+        if errors:
+            result[i] = replace(o, state="orphaned", new=None, reason=f"{errors[0].code}: {errors[0].message}")
+        elif o.new is o.old or (o.state == "kept" and o.new.review == o.old.review):
+            trusted[(spec.name, o.new.paragraph)].append(item)
+        else:
+            doubtful.append((i, item))
+    for i, item in doubtful:
+        spec = layout.schema.layers[item.annotation.layer]
+        placed = trusted[(spec.name, item.annotation.paragraph)]
+        errors = [f for f in check_overlaps(spec, [*placed, item]) if f.severity == "error"]
+        if errors:
+            result[i] = replace(result[i], state="orphaned", new=None, reason=f"{errors[0].code}: {errors[0].message}")
+        else:
+            placed.append(item)
+    return result
+
+
+def _touches(start: int, end: int, lo: int, hi: int) -> bool:
+    return start < hi and end > lo if lo < hi else start <= lo <= end
 
 
 def reanchor(*, corpus_dir: str | Path | None = None, annotations_dir: str | Path | None = None,
@@ -134,10 +189,8 @@ def reanchor(*, corpus_dir: str | Path | None = None, annotations_dir: str | Pat
     """
     from .checks import load_checks
     from .jsonl import read_jsonl
-    from .layout import Layout
     from .readers import checked_records, iter_blocks, read_document_record
-    from .revision import _write_all
-    from .writers import _writable, layer_lines
+    from .writers import layer_lines, writable
 
     layout = Layout.open(corpus_dir=corpus_dir, annotations_dir=annotations_dir)
     blocks = {block.id: block for block in iter_blocks(layout)}
@@ -150,20 +203,22 @@ def reanchor(*, corpus_dir: str | Path | None = None, annotations_dir: str | Pat
     for name, path in layout.layer_files().items():
         for _, record in checked_records(path, ANNOTATION_FIELDS):
             outcomes.append(_reattach(Annotation.from_dict(record, layer=name), blocks, placers))
+    checks = load_checks(layout)
+    outcomes = settle(outcomes, blocks, layout, checks.registry)
     if dry_run or all(o.new is o.old for o in outcomes):
         return outcomes
-    _writable(layout.annotations_dir)
+    writable(layout.annotations_dir)
     moved: dict[str, list[Annotation]] = {name: [] for name in layout.schema.layers}
     for o in outcomes:
         if o.new is not None:
             moved[o.old.layer].append(o.new)
-    lines = layer_lines(layout, load_checks(layout), blocks, moved)
+    lines = layer_lines(layout, checks, blocks, moved)
     contents: dict[Path, list[str] | bytes] = {layout.layer_file(name): lines[name] for name in lines}
     orphans = [dumps(o.orphan(version="reanchor")) for o in outcomes if o.new is None]
     if orphans:
         previous = [dumps(r) for _, r in read_jsonl(layout.orphans_file)] if layout.orphans_file.exists() else []
         contents[layout.orphans_file] = previous + orphans
-    _write_all(contents)
+    replace_together(contents)
     return outcomes
 
 
@@ -180,4 +235,7 @@ def _reattach(a: Annotation, blocks: Mapping[str, Block], placers: Mapping[str, 
         outcome = placer.find(a, [(block.source_start, block.source_end)], "", "")
     if outcome.state == "orphaned":
         outcome = placer.find(a, [(0, len(placer.text))], "", "")
+    if outcome.new is not None:  # the quote fits, but a person should confirm it is the place meant
+        why = "re-attached by its quote"
+        outcome = replace(outcome, new=replace(outcome.new, review=f"{a.review}; {why}" if a.review else why))
     return outcome

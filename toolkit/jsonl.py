@@ -10,7 +10,7 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -367,6 +367,16 @@ def atomic_files(targets: list[tuple[Path, bool]]) -> Iterator[list[IO[Any]]]:
             os.fsync(f.fileno())
         with deferred():
             pending.close()  # each atomic_open moves its file into place
+
+
+def replace_together(contents: Mapping[Path, list[str]] | Mapping[Path, list[str] | bytes]) -> None:
+    """Replace every file with its lines (or bytes), all together: each complete before any is moved into place."""
+    with atomic_files([(path, isinstance(data, bytes)) for path, data in contents.items()]) as files:
+        for f, data in zip(files, contents.values(), strict=True):
+            if isinstance(data, bytes):
+                f.write(data)
+            else:
+                f.writelines(line + "\n" for line in data)
 
 
 def write_jsonl(path: str | Path | None, records: Iterable[dict[str, Any] | str], *, force: bool = True) -> int:

@@ -18,6 +18,7 @@ or not at all; the previous source is kept under ``versions/`` and
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -26,11 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from .alignment import Alignment
-from .anchoring import CONTEXT, Outcome, Placer, summary
+from .anchoring import CONTEXT, Outcome, Placer, settle, summary
 from .checks import load_checks
 from .errors import ToolkitError
 from .ingestion import read_source, segment
-from .jsonl import atomic_files, dumps, read_jsonl
+from .jsonl import dumps, read_jsonl, replace_together
 from .layout import Layout, blocks_file, document_file, version_file_name
 from .models import KINDS, Annotation, Block, Document, FieldSpec, RegistryEntity, SourceVersion, field_problems
 
@@ -49,10 +50,6 @@ class Revision:
     retired: list[str]  # block ids retired by this revision
     added: list[str]  # ids of blocks new in this revision
 
-    @property
-    def states(self) -> dict[str, int]:
-        return summary(o for o in self.outcomes if o.old.layer != EXCEPTIONS)
-
 
 @dataclass(frozen=True, slots=True)
 class _Revised:
@@ -64,6 +61,7 @@ class _Revised:
     blocks: list[Block]
     alignment: Alignment
     placer: Placer
+    moved: dict[str, Block]  # old block id -> its new block, where the text is the same
     old_bytes: bytes
     new_bytes: bytes
 
@@ -81,7 +79,7 @@ def revise(sources: str | Path | Iterable[str | Path], *, doc: str | None = None
     be segmented.
     """
     from .corpus import load_corpus
-    from .writers import _writable, canonical_dumps, layer_lines, registry_lines
+    from .writers import canonical_dumps, layer_lines, registry_lines, writable
 
     paths = [Path(sources)] if isinstance(sources, (str, Path)) else [Path(p) for p in sources]
     if doc is not None and len(paths) != 1:
@@ -110,7 +108,13 @@ def revise(sources: str | Path | Iterable[str | Path], *, doc: str | None = None
                 kept[layer].append(a)
             else:
                 r = revised[home.doc]
-                outcomes.append(carry(a, home, r.alignment, r.placer))
+                outcomes.append(carry(a, home, r.alignment, r.placer, r.moved))
+    all_blocks: dict[str, Block] = {}  # documents in the corpus's order, a revised one's blocks in its new order
+    for name in {b.doc: None for b in corpus}:
+        for block in revised[name].blocks if name in revised else by_doc[name]:
+            all_blocks[block.id] = block
+    checks = load_checks(layout)
+    outcomes = settle(outcomes, all_blocks, layout, checks.registry)
     exceptions, exception_outcomes = _exceptions(layout, old_blocks, revised)
     outcomes += exception_outcomes
 
@@ -134,23 +138,20 @@ def revise(sources: str | Path | Iterable[str | Path], *, doc: str | None = None
     if dry_run or not changed:
         return revision
 
-    _writable(layout.annotations_dir)
-    all_blocks: dict[str, Block] = {}  # documents in the corpus's order, a revised one's blocks in its new order
-    for name in {b.doc: None for b in corpus}:
-        for block in revised[name].blocks if name in revised else by_doc[name]:
-            all_blocks[block.id] = block
-    moved = {layer: list(kept[layer]) for layer in layout.schema.layers}
+    writable(layout.annotations_dir)
+    placed = {layer: list(kept[layer]) for layer in layout.schema.layers}
     for o in outcomes:
         if o.new is not None and o.old.layer != EXCEPTIONS:
-            moved[o.old.layer].append(o.new)
-    lines = layer_lines(layout, load_checks(layout), all_blocks, moved)
-    entities = _registry(layout, corpus.registry, corpus.annotations(), outcomes, retired)
+            placed[o.old.layer].append(o.new)
+    lines = layer_lines(layout, checks, all_blocks, placed)
+    entities = _registry(layout, corpus.registry, corpus.annotations(),
+                         [a for layer in placed.values() for a in layer], retired)
     orphans = [dumps(o.orphan(version=documents[old_blocks[o.old.paragraph].doc].sha256))
                for o in outcomes if o.new is None]
     contents: dict[Path, list[str] | bytes] = {}
     for name in changed:
         r = revised[name]
-        _writable(r.folder)
+        writable(r.folder)
         contents |= {r.folder / r.old.source: r.new_bytes,
                      r.folder / version_file_name(r.old.sha256): r.old_bytes,
                      document_file(r.folder): [dumps(documents[name].to_dict(), indent=2)],
@@ -164,7 +165,7 @@ def revise(sources: str | Path | Iterable[str | Path], *, doc: str | None = None
     if orphans:
         previous = [dumps(r) for _, r in read_jsonl(layout.orphans_file)] if layout.orphans_file.exists() else []
         contents[layout.orphans_file] = previous + orphans
-    _write_all(contents)
+    replace_together(contents)
     return revision
 
 
@@ -180,17 +181,19 @@ def _revise_document(folder: Path, source: Path, old_blocks: list[Block]) -> _Re
     except ToolkitError as e:
         raise ToolkitError(e.message, file=source, line=e.line) from None
     alignment = Alignment(old_bytes.decode("utf-8"), new_text)
-    names = carry_ids(old_blocks, pieces, alignment, retired=old.retired)
+    names, whole = carry_ids(old_blocks, pieces, alignment, retired=old.retired)
     blocks = [replace(block, id=names[block.id]) for block in pieces]
+    moved = {old_id: replace(block, id=old_id) for old_id, block in whole.items()}
     new_ids = {block.id for block in blocks}
     new = replace(segmented, dates=tuple(replace(d, block=names[d.block]) for d in segmented.dates),
                   artefacts=tuple(replace(a, block=names[a.block]) for a in segmented.artefacts),
                   retired=(*old.retired, *(b.id for b in old_blocks if b.id not in new_ids)))
-    return _Revised(folder, old, new, blocks, alignment, Placer(blocks, new_text), old_bytes, source.read_bytes())
+    return _Revised(folder, old, new, blocks, alignment, Placer(blocks, new_text), moved, old_bytes,
+                    new_text.encode("utf-8"))
 
 
 def _registry(layout: Layout, registry: Mapping[str, RegistryEntity], before: Iterable[Annotation],
-              outcomes: Iterable[Outcome], retired: Iterable[str]) -> list[RegistryEntity]:
+              after: Iterable[Annotation], retired: Iterable[str]) -> list[RegistryEntity]:
     """The registry after a revision: retired footnotes dropped; aliases follow the names that changed.
 
     Every named mention's text is an alias of its entity; where a revision
@@ -206,7 +209,7 @@ def _registry(layout: Layout, registry: Mapping[str, RegistryEntity], before: It
                 found[a.attrs[link]].add(a.text)
         return found
 
-    old, new = names(before), names(o.new for o in outcomes if o.new is not None)
+    old, new = names(before), names(after)
     gone = set(retired)
     out = []
     for entity in registry.values():
@@ -217,26 +220,38 @@ def _registry(layout: Layout, registry: Mapping[str, RegistryEntity], before: It
     return out
 
 
-def carry(a: Annotation, block: Block, alignment: Alignment, placer: Placer) -> Outcome:
-    """The outcome of one annotation: through the alignment if its boundaries survive, else by its quote."""
+def carry(a: Annotation, block: Block, alignment: Alignment, placer: Placer,
+          moved: Mapping[str, Block] | None = None) -> Outcome:
+    """The outcome of one annotation: with its block if the block moved whole, through the alignment if its
+    boundaries survive, else by its quote (``moved``: old block id -> the new block with the very same text)."""
     start, end = block.source_start + a.start, block.source_start + a.end
     prefix, suffix = alignment.old[max(0, start - CONTEXT):start], alignment.old[end:end + CONTEXT]
+    target = (moved or {}).get(block.id)
+    if target is not None:
+        return Outcome("kept", a, replace(a, paragraph=target.id), prefix, suffix)
     span = alignment.span(start, end)
     if span is not None:
-        moved = placer.place(a, span.start, span.end)
-        if moved is not None and span.intact:
-            old, new = alignment.old, alignment.new
-            if _beside(old, start, end) != _beside(new, span.start, span.end):
+        new = placer.place(a, span.start, span.end)
+        if new is not None and span.intact:
+            if _beside(alignment.old, start, end) != _beside(alignment.new, span.start, span.end):
                 # The words it touches changed: its boundaries may now cut a token.
-                moved = replace(moved, review="the text right beside it changed in a revision")
-            return Outcome("kept", a, moved, prefix, suffix)
-        if moved is not None:
-            flagged = replace(moved, review=f"its text changed in a revision; it was {a.text!r}")
-            return Outcome("changed", a, flagged, prefix, suffix)
-    outcome = placer.find(a, [alignment.region(start, end)], prefix, suffix)
+                new = flag(new, "the text right beside it changed in a revision")
+            return Outcome("kept", a, new, prefix, suffix)
+        if new is not None:
+            return Outcome("changed", a, flag(new, f"its text changed in a revision; it was {a.text!r}"), prefix,
+                           suffix)
+    lo, hi = alignment.region(start, end)
+    n = len(a.text)
+    # The quote may reach past the changed text into what survived around it, but must touch the change.
+    outcome = placer.find(a, [(max(0, lo - n), min(len(alignment.new), hi + n))], prefix, suffix, touching=(lo, hi))
     if outcome.state == "orphaned":  # moved elsewhere, perhaps: look in what the new version adds
         outcome = placer.find(a, alignment.inserted, prefix, suffix)
     return outcome
+
+
+def flag(a: Annotation, why: str) -> Annotation:
+    """``a`` flagged for review, keeping any reason it was flagged before."""
+    return replace(a, review=f"{a.review}; {why}" if a.review else why)
 
 
 def _beside(text: str, start: int, end: int) -> tuple[str, str]:
@@ -250,46 +265,55 @@ def _beside(text: str, start: int, end: int) -> tuple[str, str]:
     return text[left:start], text[end:right]
 
 
-def carry_ids(old: list[Block], new: list[Block], alignment: Alignment, *, retired: Iterable[str]) -> dict[str, str]:
-    """The final id of every new block (by its provisional id from ``segment``): carried over, or fresh.
+def carry_ids(old: list[Block], new: list[Block], alignment: Alignment, *, retired: Iterable[str]
+              ) -> tuple[dict[str, str], dict[str, Block]]:
+    """The final id of every new block (by its provisional id from ``segment``), and the blocks that moved whole.
 
     A new block carries an old block's id when each is the other's main
-    counterpart (most surviving characters) and both are of the same kind.
+    counterpart (most surviving characters) and both are of the same kind;
+    then a block left over carries the id of a left-over old block of the
+    same kind with the very same text (a paragraph moved elsewhere). The
+    second mapping gives, for each old block id, its new block when the two
+    have the same text.
     """
-    placer = Placer(new, alignment.new)
     shares: dict[tuple[str, str], int] = defaultdict(int)
-    for block in old:
-        for old_start, new_start, length in alignment.equal:
-            lo, hi = max(old_start, block.source_start), min(old_start + length, block.source_end)
-            if lo >= hi:
-                continue
-            at = new_start + lo - old_start
-            while at < new_start + hi - old_start:
-                target = placer.block_of(at, at + 1)
-                if target is None:  # between blocks: to the next block's start
-                    later = [b for b in placer.blocks if b.source_start > at]
-                    at = later[0].source_start if later else new_start + hi - old_start
-                    continue
-                upto = min(target.source_end, new_start + hi - old_start)
-                shares[(block.id, target.id)] += upto - at
-                at = upto
+    old_starts = [b.source_start for b in old]
+    new_starts = [b.source_start for b in new]
+    for old_start, new_start, length in alignment.equal:
+        k = max(0, bisect_right(old_starts, old_start) - 1)
+        while k < len(old) and old[k].source_start < old_start + length:
+            lo, hi = max(old_start, old[k].source_start), min(old_start + length, old[k].source_end)
+            if lo < hi:  # this block's surviving text, in the new text: which new blocks hold it
+                nlo, nhi = new_start + lo - old_start, new_start + hi - old_start
+                m = max(0, bisect_right(new_starts, nlo) - 1)
+                while m < len(new) and new[m].source_start < nhi:
+                    overlap = min(nhi, new[m].source_end) - max(nlo, new[m].source_start)
+                    if overlap > 0:
+                        shares[(old[k].id, new[m].id)] += overlap
+                    m += 1
+            k += 1
     best_new: dict[str, tuple[int, str]] = {}
     best_old: dict[str, tuple[int, str]] = {}
     for (old_id, new_id), n in shares.items():
         best_new[old_id] = max(best_new.get(old_id, (0, "")), (n, new_id))
         best_old[new_id] = max(best_old.get(new_id, (0, "")), (n, old_id))
-    kinds = {b.id: b.kind for b in old}
+    by_id = {b.id: b for b in old}
     names: dict[str, str] = {}
     for block in new:
         counterpart = best_old.get(block.id, (0, ""))[1]
-        if counterpart and best_new[counterpart][1] == block.id and kinds[counterpart] == block.kind:
+        if counterpart and best_new[counterpart][1] == block.id and by_id[counterpart].kind == block.kind:
             names[block.id] = counterpart
+    left = {(b.kind, b.text): b.id for b in reversed(old) if b.id not in names.values()}
+    for block in new:
+        if block.id not in names and (block.kind, block.text) in left:
+            names[block.id] = left.pop((block.kind, block.text))
     used = {b.id for b in old} | set(retired)
     for block in new:
         if block.id not in names:
             names[block.id] = fresh_id(block, used)
             used.add(names[block.id])
-    return names
+    whole = {names[b.id]: b for b in new if names[b.id] in by_id and by_id[names[b.id]].text == b.text}
+    return names, whole
 
 
 def fresh_id(block: Block, used: set[str]) -> str:
@@ -322,7 +346,7 @@ def _exceptions(layout: Layout, blocks: Mapping[str, Block], revised: Mapping[st
         a = Annotation(EXCEPTIONS, f"{record['paragraph']}:{record['start']}-{record['end']}", record["paragraph"],
                        record["start"], record["end"], record["text"], "", {"reason": record["reason"]})
         r = revised[block.doc]
-        outcome = carry(a, block, r.alignment, r.placer)
+        outcome = carry(a, block, r.alignment, r.placer, r.moved)
         if outcome.state != "kept":
             outcome = replace(outcome, state="orphaned" if outcome.state == "changed" else outcome.state, new=None)
         outcomes.append(outcome)
@@ -331,13 +355,3 @@ def _exceptions(layout: Layout, blocks: Mapping[str, Block], revised: Mapping[st
             records.append({"paragraph": new.paragraph, "start": new.start, "end": new.end, "text": new.text,
                             "reason": record["reason"]})
     return records, outcomes
-
-
-def _write_all(contents: Mapping[Path, list[str] | bytes]) -> None:
-    """Replace every file together: each complete before any is moved into place."""
-    with atomic_files([(path, isinstance(data, bytes)) for path, data in contents.items()]) as files:
-        for f, data in zip(files, contents.values(), strict=True):
-            if isinstance(data, bytes):
-                f.write(data)
-            else:
-                f.writelines(line + "\n" for line in data)

@@ -32,7 +32,7 @@ from typing import Any
 from .checks import Checks, load_checks, refuse
 from .display import quote
 from .errors import ToolkitError
-from .jsonl import atomic_files, dumps
+from .jsonl import atomic_files, dumps, replace_together
 from .layout import BLOCKS, Layout, blocks_file, document_file, shipped, writable_corpus_dir
 from .models import TRAILING, Annotation, Block, Document, RegistryEntity, document_name_problem
 from .schema import LayerSchema
@@ -118,10 +118,8 @@ def write_registry(entities: Iterable[RegistryEntity], *, annotations_dir: str |
 
 def write_files(layout: Layout, contents: Mapping[Path, list[str]]) -> list[int]:
     """Write every file, each atomically, all replaced only after all are complete; the lines of each."""
-    _writable(layout.annotations_dir)
-    with atomic_files([(path, False) for path in contents]) as files:
-        for f, lines in zip(files, contents.values(), strict=True):
-            f.writelines(line + "\n" for line in lines)
+    writable(layout.annotations_dir)
+    replace_together(contents)
     return [len(lines) for lines in contents.values()]
 
 
@@ -206,7 +204,8 @@ def _refuse(findings: Iterable[Finding]) -> None:
     refuse(replace(f, line=None) for f in findings)
 
 
-def _writable(folder: Path) -> None:
+def writable(folder: Path) -> None:
+    """Refuse to write into the data of an installed package (a ToolkitError saying what to do instead)."""
     inside = folder.resolve()
     for name in ("corpus", "annotations"):
         data = shipped(name).resolve()

@@ -31,9 +31,19 @@ def revise_command(
     orphaned or ambiguous (one report line each), all files replaced together, old sources kept under versions/."""
     from ..revision import revise
 
+    check_report(report)
     revision = revise(sources, doc=doc, corpus_dir=corpus, annotations_dir=annotations, dry_run=dry_run)
     blocks = f"blocks: {len(revision.added)} new, {len(revision.retired)} retired"
     finish(revision.outcomes, report, f"revise {', '.join(revision.documents)}", blocks, dry_run)
+
+
+def check_report(report: Path | None) -> None:
+    """Refuse a report path that cannot be written before anything else is (the report comes last)."""
+    from ..errors import ToolkitError
+
+    if report is not None and (report.is_dir() or not report.parent.is_dir()):
+        raise ToolkitError("the report cannot be written here (a folder, or in a folder that does not exist)",
+                           file=report)
 
 
 def finish(outcomes: list[Outcome], report: Path | None, what: str, extra: str, dry_run: bool) -> None:
@@ -41,11 +51,12 @@ def finish(outcomes: list[Outcome], report: Path | None, what: str, extra: str, 
     from ..anchoring import summary
     from ..display import printable
     from ..jsonl import write_jsonl
+    from ..revision import EXCEPTIONS
 
     write_jsonl(report, (o.report() for o in outcomes))
-    layers = [o for o in outcomes if o.old.layer != "exceptions"]
+    layers = [o for o in outcomes if o.old.layer != EXCEPTIONS]
     counts = ", ".join(f"{n} {state}" for state, n in summary(layers).items())
-    dropped = [o for o in outcomes if o.old.layer == "exceptions" and o.new is None]
+    dropped = [o for o in outcomes if o.old.layer == EXCEPTIONS and o.new is None]
     tail = f"; exceptions dropped: {len(dropped)}" if dropped else ""
     note = " (dry run: nothing written)" if dry_run else ""
     typer.echo(printable(f"{what}: {len(layers)} annotations: {counts}; {extra}{tail}{note}"), err=True)
