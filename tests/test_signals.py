@@ -246,3 +246,54 @@ def test_ingest_interrupted_while_renaming(ingested: tuple[Path, Path, dict[str,
     monkeypatch.undo()
     new = {p.name: p.read_bytes() for p in (CORPUS / "pwc").iterdir()}
     assert {p.name: p.read_bytes() for p in (corpus / "pwc").iterdir()} == new
+
+
+@pytest.fixture
+def revisable(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    """A copy of the shipped data and a corrected source: the tree before the revision."""
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    shutil.copytree(ROOT / "annotations", tmp_path / "annotations", ignore=shutil.ignore_patterns("passes"))
+    (tmp_path / "new.txt").write_text(SOURCE.read_text(encoding="utf-8").replace("Koorosh", "Kourosh"),
+                                      encoding="utf-8")
+    return tmp_path, _tree(tmp_path)
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _revise(root: Path) -> int:
+    return main(["revise", str(root / "new.txt"), "--doc", "pwc", "--corpus", str(root / "corpus"),
+                 "--annotations", str(root / "annotations"), "--report", os.devnull])
+
+
+@pytest.mark.parametrize("signum", SIGNALS)
+def test_revise_interrupted_while_writing(revisable: tuple[Path, dict[str, bytes]], monkeypatch: pytest.MonkeyPatch,
+                                          signum: int) -> None:
+    root, before = revisable
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:  # the first file complete, the others not yet
+        _signal_self(signum)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    assert _revise(root) == 128 + signum
+    assert _tree(root) == before  # the old version whole, no temp file
+
+
+def test_revise_interrupted_while_renaming(revisable: tuple[Path, dict[str, bytes]],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    root, before = revisable
+    real_replace = os.replace
+
+    def replace(src: Any, dst: Any) -> None:
+        _signal_self(signal.SIGTERM)  # held back until every file is in place
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    assert _revise(root) == 143
+    after = _tree(root)
+    assert after["corpus/pwc/prospects-of-worker-communism.txt"] == before["new.txt"]  # the new version whole
+    assert any(name.startswith("corpus/pwc/versions/") for name in after)
+    assert not [name for name in after if name.endswith(".tmp")]
