@@ -226,24 +226,26 @@ def tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_dry_run_writes_nothing(tmp_path: Path) -> None:
+@pytest.fixture
+def renamed(tmp_path: Path) -> dict[str, bytes]:
+    """A copy of the shipped data in ``tmp_path`` and a source renaming an entity (new.txt): the tree before."""
     shutil.copytree(CORPUS, tmp_path / "corpus")
     shutil.copytree(ANNOTATIONS, tmp_path / "annotations")
-    before = tree(tmp_path)
     (tmp_path / "new.txt").write_text(OLD.replace("Koorosh", "Kourosh"), encoding="utf-8")
+    return tree(tmp_path)
+
+
+def test_dry_run_writes_nothing(tmp_path: Path, renamed: dict[str, bytes]) -> None:
     result = run_cli("revise", tmp_path / "new.txt", "--doc", "pwc", "--corpus", tmp_path / "corpus",
                      "--annotations", tmp_path / "annotations", "--dry-run")
     assert result.returncode == 0 and "dry run: nothing written" in result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert {line["state"] for line in lines} == {"kept", "changed"}
-    assert tree(tmp_path) == before | {"new.txt": (tmp_path / "new.txt").read_bytes()}
+    assert tree(tmp_path) == renamed
 
 
-def test_a_failure_halfway_leaves_the_old_version_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    shutil.copytree(CORPUS, tmp_path / "corpus")
-    shutil.copytree(ANNOTATIONS, tmp_path / "annotations")
-    before = tree(tmp_path)
-    (tmp_path / "new.txt").write_text(OLD.replace("Koorosh", "Kourosh"), encoding="utf-8")
+def test_a_failure_halfway_leaves_the_old_version_whole(tmp_path: Path, renamed: dict[str, bytes],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
     real = os.fsync
 
@@ -258,7 +260,7 @@ def test_a_failure_halfway_leaves_the_old_version_whole(tmp_path: Path, monkeypa
         toolkit.revise(tmp_path / "new.txt", doc="pwc", corpus_dir=tmp_path / "corpus",
                        annotations_dir=tmp_path / "annotations")
     assert len(calls) == 5
-    assert tree(tmp_path) == before | {"new.txt": (tmp_path / "new.txt").read_bytes()}  # no debris either
+    assert tree(tmp_path) == renamed  # no debris either
 
 
 def test_a_source_that_cannot_be_segmented_is_refused_naming_its_line(tmp_path: Path) -> None:
@@ -454,12 +456,8 @@ def test_a_change_the_layer_refuses_orphans_the_record_with_the_reason(tmp_path:
     assert [o["record"]["id"] for o in orphans] == [entity.id] and orphans[0]["reason"].startswith("E204")
 
 
-def test_an_unwritable_report_is_refused_before_anything_is_written(tmp_path: Path) -> None:
-    shutil.copytree(CORPUS, tmp_path / "corpus")
-    shutil.copytree(ANNOTATIONS, tmp_path / "annotations")
-    before = tree(tmp_path)
-    (tmp_path / "new.txt").write_text(OLD.replace("Koorosh", "Kourosh"), encoding="utf-8")
+def test_an_unwritable_report_is_refused_before_anything_is_written(tmp_path: Path, renamed: dict[str, bytes]) -> None:
     result = run_cli("revise", tmp_path / "new.txt", "--doc", "pwc", "--corpus", tmp_path / "corpus",
                      "--annotations", tmp_path / "annotations", "--report", tmp_path / "corpus")
     assert result.returncode == 2 and "report cannot be written" in result.stderr
-    assert tree(tmp_path) == before | {"new.txt": (tmp_path / "new.txt").read_bytes()}
+    assert tree(tmp_path) == renamed
