@@ -1,0 +1,109 @@
+"""``toolkit agree``: each figure against a hand count or the reference implementation, intervals, the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from toolkit.agreement import agree, cohen_kappa, compare_layer, masi
+from toolkit.layout import Layout
+from toolkit.models import Annotation, Block
+
+from .conftest import ANNOTATIONS, run_cli
+
+PASSES = ANNOTATIONS / "passes"
+SCHEMA = Layout.open().schema
+
+
+def test_cohen_kappa_matches_a_hand_count() -> None:
+    # 20 yes/yes, 5 yes/no, 10 no/yes, 15 no/no: observed 0.7, expected 0.5 * 0.6 + 0.5 * 0.4 = 0.5, so 0.4.
+    pairs = [("y", "y")] * 20 + [("y", "n")] * 5 + [("n", "y")] * 10 + [("n", "n")] * 15
+    assert cohen_kappa(pairs) == pytest.approx(0.4)
+    assert cohen_kappa([("y", "y")] * 3) is None  # one value throughout: chance agreement is total
+    assert cohen_kappa([]) is None
+
+
+@pytest.mark.parametrize(("x", "y", "expected"), [
+    ({"a"}, {"a"}, 1.0), ({"a", "b"}, {"a"}, 0.5 * 2 / 3), ({"a", "b"}, {"b", "c"}, 1 / 3 * 1 / 3),
+    ({"a"}, {"b"}, 0.0), (set(), set(), 1.0)])
+def test_masi(x: set[str], y: set[str], expected: float) -> None:
+    assert masi(frozenset(x), frozenset(y)) == pytest.approx(expected)
+
+
+def test_alpha_is_krippendorffs_on_the_token_values() -> None:
+    """The token-level α equals the reference implementation's on the same tokens, coded by hand."""
+    krippendorff = pytest.importorskip("krippendorff")
+    text = "Iraq and Iran met in Baghdad ."
+    block = Block("d.p1.para1", "d", "paragraph", 1, None, text, 0, len(text))
+    spec = SCHEMA.layers["entities"]
+
+    def gpe(start: int, end: int, i: str) -> Annotation:
+        return Annotation("entities", i, block.id, start, end, text[start:end], "GPE",
+                          {"entity": "x", "mention": "NAM"})
+
+    a = [gpe(0, 4, "a1"), gpe(9, 13, "a2"), gpe(21, 28, "a3")]
+    b = [gpe(0, 4, "b1"), gpe(21, 28, "b3")]
+    row = compare_layer(a, b, spec, {block.id: block})[0]
+    codes = {"GPE": 1, "O": 0}
+    coded_a = [codes[v] for v in ("GPE", "O", "GPE", "O", "O", "GPE", "O")]
+    coded_b = [codes[v] for v in ("GPE", "O", "O", "O", "O", "GPE", "O")]
+    expected = krippendorff.alpha(reliability_data=[coded_a, coded_b], level_of_measurement="nominal")
+    assert row["alpha"] == round(expected, 3)
+    assert row["exact"]["recall"] == round(2 / 3, 3) and row["exact"]["precision"] == 1.0
+
+
+def test_linking_counts_overlapping_pairs_too() -> None:
+    spec = SCHEMA.layers["entities"]
+    a = [Annotation("entities", "a", "p", 0, 10, "x" * 10, "ORG", {"entity": "wcp-iraq", "mention": "NAM"})]
+    b = [Annotation("entities", "b", "p", 0, 8, "x" * 8, "ORG", {"entity": "wcp-iran", "mention": "NAM"})]
+    row = compare_layer(a, b, spec)[0]
+    assert row["matched"] == 0 and row["linking"] == {"exact": None, "overlap": 0.0}
+
+
+def test_the_passes_per_layer_and_label_with_intervals() -> None:
+    rows = agree(PASSES / "a", PASSES / "b", bootstrap=200, seed=1)
+    layers = [r for r in rows if r["label"] is None]
+    assert [r["layer"] for r in layers] == list(SCHEMA.layers)
+    for row in rows:
+        for path, (lo, hi) in row["ci"].items():
+            node = row
+            for key in path.split("."):
+                node = node[key]
+            assert lo <= node <= hi, (row["layer"], row["label"], path)  # the estimate lies in its interval
+    by_label = [r for r in rows if r["layer"] == "entities" and r["label"]]
+    assert sum(r["a"] for r in by_label) == layers[0]["a"]
+    claims = next(r for r in layers if r["layer"] == "claims")
+    assert set(claims["kappa"]) == {"label", "type", "holder"} and set(claims["sets"]) == {"about"}
+    assert 0 < claims["sets"]["about"]["masi"] <= claims["sets"]["about"]["jaccard"] <= 1
+    assert agree(PASSES / "a", PASSES / "b", bootstrap=200, seed=1) == rows  # seeded: reproducible
+    assert "ci" in rows[0] and agree(PASSES / "a", PASSES / "b", bootstrap=0)[0]["ci"] == {}
+
+
+def test_a_pass_against_itself_agrees_fully(tmp_path: Path) -> None:
+    rows = agree(PASSES / "a", PASSES / "a", bootstrap=0)
+    for row in rows:
+        assert row["exact"]["f1"] == row["overlap"]["f1"] == 1.0
+        assert row["alpha"] in (1.0, None) and all(k in (1.0, None) for k in row["kappa"].values())
+
+
+def test_cli_table_and_json(tmp_path: Path) -> None:
+    table = run_cli("agree", PASSES / "a", PASSES / "b", "--bootstrap", "20")
+    assert table.returncode == 0, table.stderr
+    assert table.stdout.startswith("| layer | label | A | B | exact F1 |") and "| claims | all |" in table.stdout
+    as_json = run_cli("agree", PASSES / "a", PASSES / "b", "--format", "json", "--bootstrap", "0")
+    rows = [json.loads(line) for line in as_json.stdout.splitlines()]
+    assert rows == agree(PASSES / "a", PASSES / "b", bootstrap=0)
+    wrong = run_cli("agree", PASSES / "a", PASSES / "b", "--format", "xml")
+    assert wrong.returncode == 2 and "table or json" in wrong.stderr
+
+
+def test_without_krippendorff_the_message_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from toolkit.errors import ToolkitError
+
+    monkeypatch.setitem(sys.modules, "krippendorff", None)
+    with pytest.raises(ToolkitError, match=r"standoff-toolkit\[agreement\]"):
+        agree(PASSES / "a", PASSES / "b", bootstrap=0)
