@@ -99,11 +99,18 @@ def test_cli_table_and_json(tmp_path: Path) -> None:
     assert wrong.returncode == 2 and "table or json" in wrong.stderr
 
 
-def test_without_krippendorff_the_message_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_krippendorff_the_rest_is_reported_and_the_command_names_the_extra(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.util
     import sys
 
-    from toolkit.errors import ToolkitError
+    from toolkit.cli import main
 
     monkeypatch.setitem(sys.modules, "krippendorff", None)
-    with pytest.raises(ToolkitError, match=r"standoff-toolkit\[agreement\]"):
-        agree(PASSES / "a", PASSES / "b", bootstrap=0)
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *rest: None if name == "krippendorff" else real(name, *rest))
+    rows = agree(PASSES / "a", PASSES / "b", bootstrap=0)
+    assert {row["alpha"] for row in rows} == {None} and rows[0]["exact"]["f1"] > 0.9
+    assert main(["agree", str(PASSES / "a"), str(PASSES / "b"), "--bootstrap", "0"]) == 0
+    assert "pip install 'standoff-toolkit[agreement]'" in capsys.readouterr().err

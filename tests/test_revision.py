@@ -238,7 +238,7 @@ def renamed(tmp_path: Path) -> dict[str, bytes]:
 def test_dry_run_writes_nothing(tmp_path: Path, renamed: dict[str, bytes]) -> None:
     result = run_cli("revise", tmp_path / "new.txt", "--doc", "pwc", "--corpus", tmp_path / "corpus",
                      "--annotations", tmp_path / "annotations", "--dry-run")
-    assert result.returncode == 0 and "dry run: nothing written" in result.stderr
+    assert result.returncode == 0 and "dry run: nothing changed" in result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert {line["state"] for line in lines} == {"kept", "changed"}
     assert tree(tmp_path) == renamed

@@ -9,7 +9,8 @@ Per layer, and per label within it, pass B against pass A:
 - Krippendorff's α for the spans themselves, at token level: each token's
   value is the set of labels of the layer's spans that cover it ("O" when
   none; per label: covered or not), computed by the ``krippendorff``
-  package (the ``agreement`` extra);
+  package (the ``agreement`` extra; without it α is null, and the command
+  says how to install it);
 - set agreement for list attributes (Jaccard and MASI) on exact matches;
 - linking accuracy for the attribute that links to the registry, on exact
   matches and on overlapping pairs (each B span paired with the A span of
@@ -40,7 +41,7 @@ from .models import Annotation, Block
 from .schema import LayerSchema
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
-EXTRA = "pip install 'standoff-toolkit[agreement]'"
+MISSING = "Krippendorff's α needs the krippendorff package: pip install 'standoff-toolkit[agreement]'"
 
 
 @dataclass
@@ -123,8 +124,8 @@ def _alpha(units: Sequence[_Block]) -> float | None:
     try:
         import krippendorff
         import numpy as np
-    except ImportError:
-        raise ToolkitError(f"Krippendorff's α needs the krippendorff package: {EXTRA}") from None
+    except ImportError:  # the agreement extra is not installed: everything else is still reported
+        return None
     patterns: Counter[tuple[str, str]] = Counter()
     for unit in units:
         patterns.update(unit.tokens)

@@ -125,9 +125,12 @@ class Placer:
             places = fitting if len(fitting) == 1 else places
         if len(places) == 1:
             return Outcome("kept", a, places[0][1], prefix, suffix)
-        state = "ambiguous" if places else "orphaned"
-        return Outcome(state, a, None, prefix, suffix,
-                       tuple((moved.paragraph, moved.start, moved.end) for _, moved in places))
+        if places:
+            return Outcome("ambiguous", a, None, prefix, suffix,
+                           tuple((moved.paragraph, moved.start, moved.end) for _, moved in places),
+                           f"its quote fits {len(places)} places and its context singles none out")
+        return Outcome("orphaned", a, None, prefix, suffix, (),
+                       "its text is gone: a boundary was deleted and its quote is nowhere it could have gone")
 
 
 def settle(outcomes: Iterable[Outcome], blocks: Mapping[str, Block], layout: Layout,
@@ -228,7 +231,7 @@ def _reattach(a: Annotation, blocks: Mapping[str, Block], placers: Mapping[str, 
         return Outcome("kept", a, a)
     doc = block.doc if block is not None else a.paragraph.split(".", 1)[0]
     if doc not in placers:
-        return Outcome("orphaned", a)
+        return Outcome("orphaned", a, reason=f"no document {doc!r} to look for its quote in")
     placer = placers[doc]
     outcome = Outcome("orphaned", a)
     if block is not None:

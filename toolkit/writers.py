@@ -211,4 +211,4 @@ def writable(folder: Path) -> None:
         data = shipped(name).resolve()
         if "_data" in data.parts and inside.is_relative_to(data):
             raise ToolkitError("refusing to write into the data of the installed package; copy it and pass "
-                               "--annotations DIR", file=folder)
+                               f"--{name} DIR", file=folder)

@@ -23,13 +23,20 @@ def agree_command(
 ) -> None:
     """F1 (exact, overlap), Cohen's κ, Krippendorff's α, set agreement and linking accuracy of SECOND against
     FIRST, per layer and per label, with 95% bootstrap intervals (blocks resampled)."""
-    from ..agreement import agree
+    import importlib.util
+    import sys
+
+    from ..agreement import MISSING, agree
     from ..display import printable
     from ..errors import ToolkitError
     from ..jsonl import dumps
 
     if output not in ("table", "json"):
         raise ToolkitError(f"--format is table or json, not {output!r}")
+    if importlib.util.find_spec("krippendorff") is None:
+        typer.echo(f"toolkit: warning: {MISSING}; α is left out", err=True)
+    if bootstrap and sys.stderr.isatty():  # a person waiting, not a script reading stderr
+        typer.echo(f"resampling the blocks {bootstrap} times for the 95% intervals (--bootstrap 0: none)", err=True)
     rows = agree(first, second, corpus_dir=corpus, bootstrap=bootstrap, seed=seed)
     if output == "json":
         for row in rows:

@@ -45,4 +45,5 @@ def extract_command(
         if isinstance(pieces, Generator):
             pieces.close()
     if out is not None and not quiet:
-        typer.echo(f"wrote {n}{unit} to {out}", err=True)
+        noun = unit.strip() if n != 1 else unit.strip()[:-1]
+        typer.echo(f"wrote {n} {noun} to {out}", err=True)

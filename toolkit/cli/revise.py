@@ -13,7 +13,8 @@ if TYPE_CHECKING:
     from ..anchoring import Outcome
 
 ReportOpt = Annotated[Path | None, typer.Option("--report", help="Write the JSONL report here (default: stdout).")]
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the report; write nothing.")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print (or, with --report, write) the report; change "
+                                                          "nothing else.")]
 
 
 @app.command("revise")
@@ -58,5 +59,5 @@ def finish(outcomes: list[Outcome], report: Path | None, what: str, extra: str, 
     counts = ", ".join(f"{n} {state}" for state, n in summary(layers).items())
     dropped = [o for o in outcomes if o.old.layer == EXCEPTIONS and o.new is None]
     tail = f"; exceptions dropped: {len(dropped)}" if dropped else ""
-    note = " (dry run: nothing written)" if dry_run else ""
+    note = " (dry run: nothing changed)" if dry_run else ""
     typer.echo(printable(f"{what}: {len(layers)} annotations: {counts}; {extra}{tail}{note}"), err=True)
