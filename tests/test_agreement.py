@@ -54,6 +54,52 @@ def test_alpha_is_krippendorffs_on_the_token_values() -> None:
     assert row["exact"]["recall"] == round(2 / 3, 3) and row["exact"]["precision"] == 1.0
 
 
+def _span(i: str, start: int, end: int, label: str = "ORG", entity: str = "wcp-iraq", mention: str = "NAM"
+          ) -> Annotation:
+    attrs = {"entity": entity, "mention": mention}
+    return Annotation("entities", i, "p", start, end, "x" * (end - start), label, attrs)
+
+
+def test_overlap_is_one_to_one() -> None:
+    """One A span split into two B halves: one pair, not two (precision 0.5, recall 1)."""
+    row = compare_layer([_span("a", 0, 10)], [_span("b1", 0, 5), _span("b2", 5, 10)], SCHEMA.layers["entities"])[0]
+    assert row["overlap"] == {"precision": 0.5, "recall": 1.0, "f1": round(2 / 3, 3)}
+
+
+def test_overlap_pairs_partners_of_the_same_label_best_first() -> None:
+    spec = SCHEMA.layers["entities"]
+    # A GPE inside a PERSON span in A; B has only the GPE, a little wider: it pairs with the GPE.
+    a = [_span("p", 0, 20, "PERSON", "x", "NOM"), _span("g", 14, 18, "GPE", "iraq")]
+    row = compare_layer(a, [_span("g2", 13, 19, "GPE", "iraq")], spec)[0]
+    assert row["overlap"]["precision"] == 1.0 and row["linking"]["overlap"] == 1.0
+    # Two ORG spans nested in A; B has the inner one exactly: the exact partner wins over the outer one.
+    a = [_span("outer", 0, 20, entity="faction", mention="NOM"), _span("inner", 5, 10)]
+    row = compare_layer(a, [_span("b", 5, 10)], spec)[0]
+    assert row["linking"] == {"exact": 1.0, "overlap": 1.0}
+
+
+def test_nothing_to_score_is_not_perfect() -> None:
+    row = compare_layer([_span("a", 0, 10)], [], SCHEMA.layers["entities"])[0]
+    assert row["exact"] == {"precision": None, "recall": 0.0, "f1": None}
+    assert row["attributes"] == {"entity": None, "mention": None} and row["linking"]["exact"] is None
+
+
+def test_kappa_of_the_shipped_claim_types_recomputed_independently() -> None:
+    """Cohen's κ of claim types on exactly matched claims, counted here without the module's helpers."""
+    from toolkit import read_layer
+
+    a = {(x.paragraph, x.start, x.end): x.attrs["type"] for x in read_layer("claims", annotations_dir=PASSES / "a")}
+    b = {(x.paragraph, x.start, x.end): x.attrs["type"] for x in read_layer("claims", annotations_dir=PASSES / "b")}
+    both = sorted(a.keys() & b.keys())
+    n = len(both)
+    observed = sum(a[k] == b[k] for k in both) / n
+    types = {a[k] for k in both} | {b[k] for k in both}
+    expected = sum(sum(a[k] == t for k in both) * sum(b[k] == t for k in both) for t in types) / n / n
+    row = next(r for r in agree(PASSES / "a", PASSES / "b", bootstrap=0) if r["layer"] == "claims")
+    assert row["kappa"]["type"] == round((observed - expected) / (1 - expected), 3)
+    assert row["matched"] == n
+
+
 def test_linking_counts_overlapping_pairs_too() -> None:
     spec = SCHEMA.layers["entities"]
     a = [Annotation("entities", "a", "p", 0, 10, "x" * 10, "ORG", {"entity": "wcp-iraq", "mention": "NAM"})]

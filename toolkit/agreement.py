@@ -30,6 +30,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +46,10 @@ MISSING = "Krippendorff's α needs the krippendorff package: pip install 'stando
 
 
 @dataclass
-class _Block:
+class _Unit:
     """One block's spans of one layer (or label) in both passes, what pairs up, and its tokens' values.
 
-    Computed once, so that a bootstrap resample only adds blocks up.
+    Computed once, so that a bootstrap resample only adds units up.
     """
 
     a: list[Annotation]
@@ -56,38 +57,60 @@ class _Block:
     tokens: Counter[tuple[str, str]] = field(default_factory=Counter)  # how many tokens have (value in A, in B)
     exact: list[tuple[Annotation, Annotation]] = field(default_factory=list)
     overlapping: list[tuple[Annotation, Annotation]] = field(default_factory=list)
-    overlap_p: int = 0  # B spans that overlap an A span of their label
-    overlap_r: int = 0  # and the other way round
     labels: list[tuple[str, str]] = field(default_factory=list)  # the labels of A and B spans with the same offsets
 
     def pair(self) -> None:
-        """Exact pairs, and overlapping pairs (each B span with the same-label A span it overlaps most, one to one)."""
+        """Exact pairs, and the most overlapping pairs one to one (a maximum matching; see :func:`_match`)."""
         a_keys = {_key(s): s for s in self.a}
         self.exact = [(a_keys[_key(s)], s) for s in self.b if _key(s) in a_keys]
-        free = list(self.a)
-        for s in sorted(self.b, key=lambda s: (s.start, -s.end)):
-            best = max(free, key=lambda o: min(o.end, s.end) - max(o.start, s.start), default=None)
-            if best is not None and best.label == s.label and best.start < s.end and s.start < best.end:
-                self.overlapping.append((best, s))
-                free.remove(best)
-        self.overlap_p = sum(_overlaps(s, self.a) for s in self.b)
-        self.overlap_r = sum(_overlaps(s, self.b) for s in self.a)
+        self.overlapping = _match(self.a, self.b)
         self.labels = [(x.label, y.label) for x in self.a for y in self.b if (x.start, x.end) == (y.start, y.end)]
 
 
-def _prf(tp_p: int, n_b: int, tp_r: int, n_a: int) -> dict[str, float]:
-    p = tp_p / n_b if n_b else 1.0
-    r = tp_r / n_a if n_a else 1.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
+def _match(a: list[Annotation], b: list[Annotation]) -> list[tuple[Annotation, Annotation]]:
+    """As many (A, B) pairs of overlapping spans with the same label as can be made, each span in one pair.
+
+    Kuhn's augmenting paths, each B span trying its candidates best first
+    (the same offsets, then the larger overlap, then the nearer start), so
+    that among maximum matchings the natural partners are chosen.
+
+    >>> def s(i, start, end): return Annotation("l", i, "p", start, end, "x" * (end - start), "ORG")
+    >>> [(x.id, y.id) for x, y in _match([s("a", 0, 10)], [s("b1", 0, 5), s("b2", 5, 10)])]
+    [('a', 'b1')]
+    """
+    def preference(x: Annotation, y: Annotation) -> tuple[bool, int, int]:
+        overlap = min(x.end, y.end) - max(x.start, y.start)
+        return (x.start, x.end) != (y.start, y.end), -overlap, abs(x.start - y.start)
+
+    candidates = {id(y): sorted((x for x in a if x.label == y.label and x.start < y.end and y.start < x.end),
+                                key=lambda x: preference(x, y)) for y in b}
+    partner: dict[int, Annotation] = {}  # id(A span) -> its B span
+
+    def augment(y: Annotation, seen: set[int]) -> bool:
+        for x in candidates[id(y)]:
+            if id(x) in seen:
+                continue
+            seen.add(id(x))
+            if id(x) not in partner or augment(partner[id(x)], seen):
+                partner[id(x)] = y
+                return True
+        return False
+
+    for y in sorted(b, key=lambda y: (y.start, -y.end)):
+        augment(y, set())
+    return [(x, partner[id(x)]) for x in a if id(x) in partner]
+
+
+def _prf(matched: int, n_b: int, n_a: int) -> dict[str, float | None]:
+    """Precision, recall and F1 of B against A; None where nothing was there to score."""
+    p = matched / n_b if n_b else None
+    r = matched / n_a if n_a else None
+    f = None if p is None or r is None else 2 * p * r / (p + r) if p + r else 0.0
     return {"precision": p, "recall": r, "f1": f}
 
 
 def _key(s: Annotation) -> tuple[int, int, str]:
     return s.start, s.end, s.label
-
-
-def _overlaps(s: Annotation, others: Iterable[Annotation]) -> bool:
-    return any(o.label == s.label and o.start < s.end and s.start < o.end for o in others)
 
 
 def cohen_kappa(pairs: Iterable[tuple[Any, Any]]) -> float | None:
@@ -120,7 +143,7 @@ def masi(x: frozenset[str], y: frozenset[str]) -> float:
     return jaccard * monotonicity
 
 
-def _alpha(units: Sequence[_Block]) -> float | None:
+def _alpha(units: Sequence[_Unit]) -> float | None:
     try:
         import krippendorff
         import numpy as np
@@ -141,22 +164,20 @@ def _alpha(units: Sequence[_Block]) -> float | None:
     return float(krippendorff.alpha(value_counts=counts, level_of_measurement="nominal"))
 
 
-def _measures(units: Sequence[_Block], spec: LayerSchema, *, layer_row: bool) -> dict[str, Any]:
+def _measures(units: Sequence[_Unit], spec: LayerSchema, *, layer_row: bool) -> dict[str, Any]:
     """Every figure of one row, from its blocks' spans and tokens."""
     a = sum(len(unit.a) for unit in units)
     b = sum(len(unit.b) for unit in units)
     exact = [pair for unit in units for pair in unit.exact]
     overlapping = [pair for unit in units for pair in unit.overlapping]
-    overlap_p = sum(unit.overlap_p for unit in units)
-    overlap_r = sum(unit.overlap_r for unit in units)
     kappa: dict[str, float | None] = {}
     if layer_row:
         kappa["label"] = cohen_kappa(pair for unit in units for pair in unit.labels)
     sets: dict[str, dict[str, float | None]] = {}
-    attributes: dict[str, float] = {}
+    attributes: dict[str, float | None] = {}
     for name, attribute in spec.attributes.items():
         values = [(x.attrs.get(name), y.attrs.get(name)) for x, y in exact]
-        attributes[name] = sum(_value(x) == _value(y) for x, y in values) / len(values) if values else 1.0
+        attributes[name] = _mean(_value(x) == _value(y) for x, y in values)
         if attribute.is_list:
             as_sets = [(frozenset(map(str, x or [])), frozenset(map(str, y or []))) for x, y in values]
             sets[name] = {"jaccard": _mean(len(x & y) / len(x | y) if x | y else 1.0 for x, y in as_sets),
@@ -165,8 +186,8 @@ def _measures(units: Sequence[_Block], spec: LayerSchema, *, layer_row: bool) ->
             kappa[name] = cohen_kappa((_value(x), _value(y)) for x, y in values)
     record: dict[str, Any] = {
         "a": a, "b": b, "matched": len(exact),
-        "exact": _prf(len(exact), b, len(exact), a),
-        "overlap": _prf(overlap_p, b, overlap_r, a),
+        "exact": _prf(len(exact), b, a),
+        "overlap": _prf(len(overlapping), b, a),
         "kappa": kappa, "alpha": _alpha(units), "attributes": attributes,
     }
     if sets:
@@ -201,7 +222,7 @@ def _flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, float]:
     return out
 
 
-def _with_intervals(units: Sequence[_Block], measure: Callable[[Sequence[_Block]], dict[str, Any]],
+def _with_intervals(units: Sequence[_Unit], measure: Callable[[Sequence[_Unit]], dict[str, Any]],
                     bootstrap: int, seed: int) -> dict[str, Any]:
     """The row's figures, rounded, with a 95% percentile interval for each from ``bootstrap`` resamples."""
     record = measure(units)
@@ -213,13 +234,24 @@ def _with_intervals(units: Sequence[_Block], measure: Callable[[Sequence[_Block]
         for path, values in draws.items():
             if path in sample:
                 values.append(sample[path])
-    intervals = {}
-    for path, values in draws.items():
-        if values:
-            values.sort()
-            intervals[path] = [round(values[int(0.025 * (len(values) - 1))], 3),
-                               round(values[int(0.975 * (len(values) - 1))], 3)]
-    return {**_rounded(record), "ci": intervals}
+    return {**_rounded(record), "ci": _intervals(draws, bootstrap)}
+
+
+def _intervals(draws: Mapping[str, list[float]], resamples: int) -> dict[str, list[float]]:
+    """The 2.5th and 97.5th percentiles of each figure's draws (linear interpolation, as numpy's default).
+
+    A figure undefined in more than 5% of the resamples (a κ with one value
+    throughout, say) gets no interval: the defined ones would overstate it.
+
+    >>> _intervals({"f1": [float(i) for i in range(1001)]}, 1001)
+    {'f1': [25.0, 975.0]}
+    >>> _intervals({"kappa": [1.0] * 90}, 100)
+    {}
+    """
+    import numpy as np
+
+    return {path: [round(float(v), 3) for v in np.percentile(values, [2.5, 97.5])]
+            for path, values in draws.items() if values and len(values) >= 0.95 * resamples}
 
 
 def _rounded(value: Any) -> Any:
@@ -252,25 +284,20 @@ def compare_layer(a: Iterable[Annotation], b: Iterable[Annotation], spec: LayerS
         units = _units([s for s in a if label in (None, s.label)], [s for s in b if label in (None, s.label)],
                        blocks or {}, label)
 
-        def measure(chosen: Sequence[_Block], *, layer_row: bool = label is None) -> dict[str, Any]:
-            record = _measures(chosen, spec, layer_row=layer_row)
-            if not blocks:
-                record["alpha"] = None
-            return record
-
+        measure = partial(_measures, spec=spec, layer_row=label is None)
         rows.append({"layer": spec.name, "label": label, **_with_intervals(units, measure, bootstrap, seed)})
     return rows
 
 
 def _units(a: list[Annotation], b: list[Annotation], blocks: Mapping[str, Block], label: str | None
-           ) -> list[_Block]:
+           ) -> list[_Unit]:
     """One unit per block of the corpus (every block, annotated or not: tokens outside spans count for α)."""
     ids = list(blocks) or sorted({s.paragraph for s in (*a, *b)})
-    by_block: dict[str, _Block] = {block_id: _Block([], []) for block_id in ids}
+    by_block: dict[str, _Unit] = {block_id: _Unit([], []) for block_id in ids}
     for s in a:
-        by_block.setdefault(s.paragraph, _Block([], [])).a.append(s)
+        by_block.setdefault(s.paragraph, _Unit([], [])).a.append(s)
     for s in b:
-        by_block.setdefault(s.paragraph, _Block([], [])).b.append(s)
+        by_block.setdefault(s.paragraph, _Unit([], [])).b.append(s)
     for block_id, unit in by_block.items():
         unit.pair()
         block = blocks.get(block_id)
