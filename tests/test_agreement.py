@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,24 @@ def test_without_krippendorff_the_rest_is_reported_and_the_command_names_the_ext
     assert {row["alpha"] for row in rows} == {None} and rows[0]["exact"]["f1"] > 0.9
     assert main(["agree", str(PASSES / "a"), str(PASSES / "b"), "--bootstrap", "0"]) == 0
     assert "pip install 'standoff-toolkit[agreement]'" in capsys.readouterr().err
+
+
+def test_the_closed_form_alpha_of_the_resamples_is_krippendorffs() -> None:
+    """The bootstrap's α (closed form, for speed) equals the package's on random codings."""
+    krippendorff = pytest.importorskip("krippendorff")
+    import random
+
+    from toolkit.agreement import pooled_alpha
+
+    rng = random.Random(3)
+    for _ in range(30):
+        values = ["O", "ORG", "GPE", "ORG+GPE"][:rng.randint(2, 4)]
+        a = [rng.choice(values) for _ in range(rng.randint(5, 60))]
+        b = [x if rng.random() < 0.8 else rng.choice(values) for x in a]
+        codes = {v: i for i, v in enumerate(values)}
+        patterns = Counter(zip(a, b, strict=True))
+        if len(set(a) | set(b)) < 2:
+            continue
+        expected = krippendorff.alpha(reliability_data=[[codes[x] for x in a], [codes[y] for y in b]],
+                                      level_of_measurement="nominal")
+        assert pooled_alpha(patterns) == pytest.approx(expected)

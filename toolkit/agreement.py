@@ -143,15 +143,49 @@ def masi(x: frozenset[str], y: frozenset[str]) -> float:
     return jaccard * monotonicity
 
 
-def _alpha(units: Sequence[_Unit]) -> float | None:
+def _patterns(units: Sequence[_Unit]) -> Counter[tuple[str, str]]:
+    patterns: Counter[tuple[str, str]] = Counter()
+    for unit in units:
+        patterns.update(unit.tokens)
+    return patterns
+
+
+def pooled_alpha(patterns: Mapping[tuple[str, str], int]) -> float | None:
+    """Nominal α of two coders from how many tokens got each (A, B) pair of values, by its closed form.
+
+    Each token is a unit with two values, so the coincidence matrix is the
+    pairs counted both ways; α = 1 - D_o / D_e. The bootstrap uses this (a
+    resample is a sum of counts); the reported α itself comes from the
+    ``krippendorff`` package, and a test checks that the two agree.
+
+    >>> pooled_alpha({("O", "O"): 4, ("GPE", "GPE"): 2, ("GPE", "O"): 1})
+    0.7111111111111111
+    """
+    coincidences: Counter[tuple[str, str]] = Counter()
+    for (x, y), n in patterns.items():
+        coincidences[(x, y)] += n
+        coincidences[(y, x)] += n
+    totals: Counter[str] = Counter()
+    for (x, _), n in coincidences.items():
+        totals[x] += n
+    n = sum(totals.values())
+    expected = sum(totals[c] * totals[k] for c in totals for k in totals if c != k) / (n - 1) if n > 1 else 0
+    if not expected:
+        return None
+    observed = sum(count for (x, y), count in coincidences.items() if x != y)
+    return 1 - observed / expected
+
+
+def _alpha(units: Sequence[_Unit], *, resampled: bool = False) -> float | None:
+    """α of the units' tokens: the ``krippendorff`` package's, or (``resampled``) the closed form's."""
     try:
         import krippendorff
         import numpy as np
     except ImportError:  # the agreement extra is not installed: everything else is still reported
         return None
-    patterns: Counter[tuple[str, str]] = Counter()
-    for unit in units:
-        patterns.update(unit.tokens)
+    patterns = _patterns(units)
+    if resampled:
+        return pooled_alpha(patterns)
     values = sorted({v for pair in patterns for v in pair})
     if len(values) < 2:
         return None
@@ -164,8 +198,9 @@ def _alpha(units: Sequence[_Unit]) -> float | None:
     return float(krippendorff.alpha(value_counts=counts, level_of_measurement="nominal"))
 
 
-def _measures(units: Sequence[_Unit], spec: LayerSchema, *, layer_row: bool) -> dict[str, Any]:
-    """Every figure of one row, from its blocks' spans and tokens."""
+def _measures(units: Sequence[_Unit], spec: LayerSchema, *, layer_row: bool, resampled: bool = False
+              ) -> dict[str, Any]:
+    """Every figure of one row, from its blocks' spans and tokens (``resampled``: α by the closed form)."""
     a = sum(len(unit.a) for unit in units)
     b = sum(len(unit.b) for unit in units)
     exact = [pair for unit in units for pair in unit.exact]
@@ -188,7 +223,7 @@ def _measures(units: Sequence[_Unit], spec: LayerSchema, *, layer_row: bool) -> 
         "a": a, "b": b, "matched": len(exact),
         "exact": _prf(len(exact), b, a),
         "overlap": _prf(len(overlapping), b, a),
-        "kappa": kappa, "alpha": _alpha(units), "attributes": attributes,
+        "kappa": kappa, "alpha": _alpha(units, resampled=resampled), "attributes": attributes,
     }
     if sets:
         record["sets"] = sets
@@ -222,15 +257,15 @@ def _flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, float]:
     return out
 
 
-def _with_intervals(units: Sequence[_Unit], measure: Callable[[Sequence[_Unit]], dict[str, Any]],
-                    bootstrap: int, seed: int) -> dict[str, Any]:
+def _with_intervals(units: Sequence[_Unit], measure: Callable[..., dict[str, Any]], bootstrap: int,
+                    seed: int) -> dict[str, Any]:
     """The row's figures, rounded, with a 95% percentile interval for each from ``bootstrap`` resamples."""
     record = measure(units)
     point = _flatten(record)
     draws: dict[str, list[float]] = {path: [] for path in point}
     rng = random.Random(seed)
     for _ in range(bootstrap if units else 0):
-        sample = _flatten(measure([units[rng.randrange(len(units))] for _ in units]))
+        sample = _flatten(measure([units[rng.randrange(len(units))] for _ in units], resampled=True))
         for path, values in draws.items():
             if path in sample:
                 values.append(sample[path])
