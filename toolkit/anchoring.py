@@ -20,7 +20,7 @@ Nothing is ever placed where its quote does not match.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -143,8 +143,6 @@ def settle(outcomes: Iterable[Outcome], blocks: Mapping[str, Block], layout: Lay
     its layer like any orphan, and the report says why. Records that stayed
     as they were are trusted; the others are checked against them, one by one.
     """
-    from collections import defaultdict
-
     from .validation.records import Located, check_annotation
     from .validation.spans import check_overlaps
 

@@ -61,7 +61,7 @@ class _Revised:
     blocks: list[Block]
     alignment: Alignment
     placer: Placer
-    moved: dict[str, Block]  # old block id -> its new block, where the text is the same
+    moved: dict[str, Block]  # the new blocks that carry an old block's id and its very text, by id
     old_bytes: bytes
     new_bytes: bytes
 
@@ -130,8 +130,7 @@ def revise(sources: str | Path | Iterable[str | Path], *, doc: str | None = None
         history[-1] = replace(history[-1], file=version_file_name(r.old.sha256))
         history.append(SourceVersion(r.new.sha256, r.new.length, now, None, states))
         documents[name] = replace(r.new, history=tuple(history))
-    new_ids = {b.id for r in revised.values() for b in r.blocks}
-    retired = [block_id for block_id in old_blocks if block_id not in new_ids]
+    retired = [block_id for r in revised.values() for block_id in r.new.retired[len(r.old.retired):]]
     added = [b.id for r in revised.values() for b in r.blocks if b.id not in old_blocks]
     revision = Revision(documents, {name: r.blocks for name, r in revised.items()}, outcomes, retired, added)
     changed = [name for name, r in revised.items() if not r.alignment.unchanged]
@@ -181,9 +180,10 @@ def _revise_document(folder: Path, source: Path, old_blocks: list[Block]) -> _Re
     except ToolkitError as e:
         raise ToolkitError(e.message, file=source, line=e.line) from None
     alignment = Alignment(old_bytes.decode("utf-8"), new_text)
-    names, whole = carry_ids(old_blocks, pieces, alignment, retired=old.retired)
+    names = carry_ids(old_blocks, pieces, alignment, retired=old.retired)
     blocks = [replace(block, id=names[block.id]) for block in pieces]
-    moved = {old_id: replace(block, id=old_id) for old_id, block in whole.items()}
+    texts = {b.id: b.text for b in old_blocks}
+    moved = {b.id: b for b in blocks if texts.get(b.id) == b.text}  # carried with its text whole: offsets stay
     new_ids = {block.id for block in blocks}
     new = replace(segmented, dates=tuple(replace(d, block=names[d.block]) for d in segmented.dates),
                   artefacts=tuple(replace(a, block=names[a.block]) for a in segmented.artefacts),
@@ -265,16 +265,13 @@ def _beside(text: str, start: int, end: int) -> tuple[str, str]:
     return text[left:start], text[end:right]
 
 
-def carry_ids(old: list[Block], new: list[Block], alignment: Alignment, *, retired: Iterable[str]
-              ) -> tuple[dict[str, str], dict[str, Block]]:
-    """The final id of every new block (by its provisional id from ``segment``), and the blocks that moved whole.
+def carry_ids(old: list[Block], new: list[Block], alignment: Alignment, *, retired: Iterable[str]) -> dict[str, str]:
+    """The final id of every new block, by its provisional id from ``segment``.
 
     A new block carries an old block's id when each is the other's main
     counterpart (most surviving characters) and both are of the same kind;
     then a block left over carries the id of a left-over old block of the
-    same kind with the very same text (a paragraph moved elsewhere). The
-    second mapping gives, for each old block id, its new block when the two
-    have the same text.
+    same kind with the very same text (a paragraph moved elsewhere).
     """
     shares: dict[tuple[str, str], int] = defaultdict(int)
     old_starts = [b.source_start for b in old]
@@ -312,8 +309,7 @@ def carry_ids(old: list[Block], new: list[Block], alignment: Alignment, *, retir
         if block.id not in names:
             names[block.id] = fresh_id(block, used)
             used.add(names[block.id])
-    whole = {names[b.id]: b for b in new if names[b.id] in by_id and by_id[names[b.id]].text == b.text}
-    return names, whole
+    return names
 
 
 def fresh_id(block: Block, used: set[str]) -> str:

@@ -205,13 +205,15 @@ class Styles:
                         self.repeats.append(f"label {label} of layer {name} shares its colour with an earlier label")
                     lines += 1
 
-    def of(self, layer: str, label: str) -> str:
-        """The classes of a span of ``label`` in ``layer`` (a label the schema does not declare: the layer's own)."""
-        return " ".join(filter(None, ("ann", self._layer.get(layer), self._label.get((layer, label)))))
+    def of(self, layer: str, label: str, *, kind: str = "ann") -> str:
+        """The classes of a span of ``label`` in ``layer`` (a label the schema does not declare: the layer's own).
+
+        ``kind="chip"``: a legend chip's, the look of the span without being one.
+        """
+        return " ".join(filter(None, (kind, self._layer.get(layer), self._label.get((layer, label)))))
 
     def chip(self, layer: str, label: str) -> str:
-        """The classes of a legend chip: the look of the span, without being one."""
-        return self.of(layer, label).replace("ann", "chip", 1)
+        return self.of(layer, label, kind="chip")
 
     def legend_entries(self, annotations: Iterable[Annotation]) -> Mapping[str, list[str]]:
         """The labels that occur, per layer, in the schema's order."""
