@@ -18,6 +18,7 @@ import random
 import re
 from collections import Counter
 from pathlib import Path
+from typing import cast
 
 from toolkit import Block, Corpus, load_corpus
 from toolkit.footnotes import find_markers
@@ -109,6 +110,9 @@ def generate(out: Path, *, blocks: int, seed: int = 13) -> dict[str, int]:
             for layer, start, span, attrs in spans:
                 fields = ({"label": label[usable[span]], "entity": usable[span], "mention": "NAM"}
                           if layer == "entities" and not attrs else attrs)
+                if layer == "claims" and "about" in fields:  # every entity inside the claim (rule A1)
+                    names = cast(list[str], fields["about"])
+                    fields = {**fields, "about": list(dict.fromkeys(usable.get(n, n) for n in names))}
                 writer.annotate(layer, block_id, start, span, **fields)
             total += 1
         source = "\n\n".join(source_parts) + "\n"
@@ -218,7 +222,7 @@ def _block_text(block: Block, rng: random.Random, words: list[str], aliases: lis
             claim = text[start_sentence:]
             spans.append(("claims", start_sentence, claim, {
                 "label": "CLAIM", "type": rng.choice(["evaluation", "diagnosis", "proposal", "fact"]),
-                "holder": "author", "about": []}))
+                "holder": ["author"], "about": inner}))  # names, made registry ids when written
         text += ". " if i + 1 < len(sentences) else "."
     spans.sort(key=lambda s: (s[1], -len(s[2])))
     return text, spans

@@ -9,6 +9,7 @@ from spacy.tokens import Doc
 
 from toolkit import ToolkitError, load_corpus
 from toolkit.corpus import Corpus
+from toolkit.footnotes import links_by_block
 
 from .conftest import DROP, edit_record
 
@@ -50,7 +51,9 @@ def test_docs_carry_every_layer(corpus: Corpus, nlp: Language) -> None:
         for span in doc.spans["footnote_refs"]:
             assert corpus[span.kb_id_].part == block.part
         assert all(e.label_ for e in doc.ents)
-    assert total == {"entities": 286, "dates": 74, "claims": 187, "footnote_refs": 19}
+    records = {layer: len(corpus.annotations(layer)) for layer in ("entities", "dates", "claims")}
+    markers = sum(len(links) for links in links_by_block(corpus).values())
+    assert total == {**records, "footnote_refs": markers} and min(total.values()) > 0
 
 
 def test_same_offsets_in_two_layers_keep_their_own_records(corpus: Corpus, nlp: Language) -> None:

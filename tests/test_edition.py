@@ -223,8 +223,9 @@ def test_crossing_spans_are_continued_and_markers_never_cut() -> None:
     text = "The Worker-Communist Party[1] of Iraq said so."
     block = Block("d.p1.para1", "d", "paragraph", 1, None, text, 0, len(text))
     party = Annotation("entities", "e-1", block.id, 4, 26, text[4:26], "ORG", {"entity": "wcp", "mention": "NAM"})
+    # The claim begins inside the party and ends after it.
     claim = Annotation("claims", "c-1", block.id, 15, 38, text[15:38], "CLAIM",
-                       {"type": "fact", "holder": "author", "about": ["wcp"]})  # begins inside the party, ends after it
+                       {"type": "fact", "holder": ["author"], "about": ["wcp"]})
     odd = Annotation("dates", "t-1", block.id, 27, 42, text[27:42], "DATE", {"value": "2004"})  # starts inside [1]
     link = FootnoteLink("resolved", "d", 1, 1, block.id, 26, 29, "d.p1.fn1", "A note")
     html = annotated_text(block, [party, claim, odd], [link], {}, Styles(Layout.open().schema), Anchors())

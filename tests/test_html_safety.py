@@ -217,8 +217,7 @@ class Data:
                 a["entity"] = new
         for a in self.layers["claims"]:
             a["about"] = [new if x == old else x for x in a["about"]]
-            if a["holder"] == old:
-                a["holder"] = new
+            a["holder"] = [new if x == old else x for x in a["holder"]]
 
     def overwrite_text(self, block_id: str, payload: str) -> None:
         """Put ``payload`` over the start of a block's text, in the block and the source (lengths kept)."""
@@ -261,7 +260,7 @@ def _annotation_texts(d: Data, p: str) -> None:
     span = {"paragraph": "pwc.p2.para17", "start": 0, "end": len(p), "text": p}
     d.insert("entities", {"id": "e-9001", **span, "label": "ORG", "entity": "wcp-iraq", "mention": "NAM"})
     d.insert("dates", {"id": "d-9001", **span, "label": "DATE", "value": "2013", "mod": None})
-    d.insert("claims", {"id": "c-9001", **span, "label": "CLAIM", "type": "fact", "holder": "author",
+    d.insert("claims", {"id": "c-9001", **span, "label": "CLAIM", "type": "fact", "holder": ["author"],
                         "about": ["wcp-iraq"]})
 
 
@@ -311,7 +310,7 @@ CHANGES: dict[str, Callable[[Data, str], None]] = {
     "dates.value": _set_annotations("value", "dates"),
     "dates.mod": _set_annotations("mod", "dates"),
     "claims.type": _set_annotations("type", "claims"),
-    "claims.holder": _set_annotations("holder", "claims"),
+    "claims.holder": _set_annotations("holder", "claims", as_list=True),
     "claims.about": _set_annotations("about", "claims", as_list=True),
 }
 # Fields whose value the page / the notebook view shows (as text or in an attribute) when accepted:
@@ -391,8 +390,8 @@ def hostile(p: str) -> Hostile:
         Annotation("entities", p + "3", p, iraq, iraq + 4, "Iraq", "GPE", {"entity": "iraq", "mention": "NAM"}),
         Annotation("dates", p + "4", p, 0, len(text), text, p, {"value": p, "mod": p}, **e),
         Annotation("claims", p + "5", p, 2, len(text) - 1, text[2:-1], p,
-                   {"type": p, "holder": p, "about": [p, p]}, **e),
-        Annotation("claims", p + "6", p, 0, 1, text[:1], p, {"type": p, "holder": p, "about": p}, **e),
+                   {"type": p, "holder": [p], "about": [p, p]}, **e),
+        Annotation("claims", p + "6", p, 0, 1, text[:1], p, {"type": p, "holder": p, "about": p}, **e),  # no lists
         Annotation(p, p + "7", p, 0, len(p), p, p, {p: p}, **e),  # a layer nobody declared
         Annotation("entities", p + "8", p + "h", 0, len(p), p, p, {"entity": p, "mention": p}, **e),
     ]

@@ -263,7 +263,7 @@ def test_entity_attributes(label: str, attrs: dict[str, Any], expected: list[tup
 
 def test_claim_about_that_is_no_list() -> None:
     """Kills the mutants of ``_attributes``' E402 for a ``registry_ids`` attribute that is not a list."""
-    assert _check("claims", TEXT, "The Tudeh Party met", "CLAIM", type="fact", holder="author",
+    assert _check("claims", TEXT, "The Tudeh Party met", "CLAIM", type="fact", holder=["author"],
                   about="tudeh-party") == [("E402", "about must be a list of registry ids")]
 
 
@@ -280,7 +280,7 @@ def test_a_free_text_attribute_must_be_a_string() -> None:
 
     def codes(gloss: object) -> list[tuple[str, str]]:
         ann = Annotation("claims", "c-1", "d.p1", 0, 14, text[:14], "CLAIM",
-                         {"type": "fact", "holder": "author", "about": [], "gloss": gloss})
+                         {"type": "fact", "holder": ["author"], "about": [], "gloss": gloss})
         return [(f.code, f.message) for f in check_annotation(Located(ann, Path("x.jsonl"), 1), block, layer, {})]
 
     assert codes("a note") == []

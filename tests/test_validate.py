@@ -290,7 +290,7 @@ def _boundary_inside_a_token(d: Data) -> Expect:
 def _new_claim(d: Data, record_id: str, block_id: str, start: int, end: int) -> Expect:
     text = d.block(block_id)["text"][start:end]
     record = {"id": record_id, "paragraph": block_id, "start": start, "end": end, "text": text, "label": "CLAIM",
-              "type": "fact", "holder": "author", "about": []}
+              "type": "fact", "holder": ["author"], "about": []}
     line = insert_annotation(d.corpus, d.layer("claims"), record)
     return Expect(d.layer("claims"), line, record_id)
 
@@ -319,10 +319,21 @@ def _span_ending_with_punctuation(d: Data) -> Expect:
 
 @case("E204")
 def _marker_inside_a_span(d: Data) -> Expect:
+    # The entity layer keeps markers outside its spans (claims may hold them: markers_inside).
     block = d.block("pwc.p1.para2")
-    start = block["text"].index("Iranian Communist Party[2]")
-    claim = _new_claim(d, "c-x1", "pwc.p1.para2", start, start + len("Iranian Communist Party[2] had"))
-    return replace(claim, also=("E301",))  # it crosses the claim that starts inside it
+    start = block["text"].index("The Iranian Communist Party[2] had")
+    text = block["text"][start:start + len("The Iranian Communist Party[2] had")]
+    record = {"id": "e-x1", "paragraph": "pwc.p1.para2", "start": start, "end": start + len(text), "text": text,
+              "label": "ORG", "entity": "iranian-communist-party", "mention": "NOM"}
+    line = insert_annotation(d.corpus, d.layer("entities"), record)
+    return Expect(d.layer("entities"), line, "e-x1", ("contains a footnote marker",))
+
+
+@case("W205")
+def _quotation_closed_after_the_span(d: Data) -> Expect:
+    _, claim = find_record(d.layer("claims"), lambda r: r["text"].endswith("Union of Communists in Iraq.”"))
+    edit_record(d.layer("claims"), claim["id"], end=claim["end"] - 2, text=claim["text"][:-2])
+    return _at(d.layer("claims"), claim["id"], "closes after the span")
 
 
 # --- E3xx: overlap -----------------------------------------------------------------------------------------------
@@ -389,21 +400,29 @@ def _entity_not_in_the_registry(d: Data) -> Expect:
 
 @case("E502")
 def _label_differs_from_the_registry(d: Data) -> Expect:
-    _, mention = find_record(d.layer("entities"), entity="iraq")
+    _, mention = find_record(d.layer("entities"), entity="kurds")
     edit_record(d.layer("entities"), mention["id"], label="LOC")
-    return _at(d.layer("entities"), mention["id"], "'LOC'", "'GPE'", also=("W701",))
+    return _at(d.layer("entities"), mention["id"], "'LOC'", "'NORP'", also=("W701",))
 
 
 @case("E503")
 def _holder_not_in_the_registry(d: Data) -> Expect:
-    edit_record(d.layer("claims"), "c-0001", holder="nobody")
-    return _at(d.layer("claims"), "c-0001", "holder 'nobody'")
+    edit_record(d.layer("claims"), "c-0001", holder=["nobody"])
+    return _at(d.layer("claims"), "c-0001", "holder: 'nobody'")
 
 
 @case("E503")
 def _about_not_in_the_registry(d: Data) -> Expect:
     edit_record(d.layer("claims"), "c-0001", about=["nobody"])
     return _at(d.layer("claims"), "c-0001", "about id 'nobody'")
+
+
+@case("I509")
+def _claim_about_leaves_out_a_mention_inside_it(d: Data) -> Expect:
+    _, claim = find_record(d.layer("claims"), lambda r: r["text"].startswith("Mansoor Hekmat decided"))
+    assert claim["about"] == ["mansoor-hekmat", "wcp-iraq"]
+    edit_record(d.layer("claims"), claim["id"], about=["wcp-iraq"])
+    return _at(d.layer("claims"), claim["id"], "'mansoor-hekmat'", "about does not name")
 
 
 @case("W504")
@@ -417,7 +436,8 @@ def _entity_without_mentions(d: Data) -> Expect:
 @case("E505")
 def _marker_without_footnote(d: Data) -> Expect:
     rewrite_block_text(d.corpus, "pwc.p1.para2", "[2]", "[9]")  # in the block and the source alike
-    return _at(d.blocks, "pwc.p1.para2", "marker [9]", "part 1", also=("W506",))  # footnote [2] is left uncited
+    # Footnote [2] is left uncited; the claim that holds the marker no longer quotes its block.
+    return _at(d.blocks, "pwc.p1.para2", "marker [9]", "part 1", also=("W506", "E106"))
 
 
 @case("W506")
@@ -425,7 +445,7 @@ def _footnote_without_marker(d: Data) -> Expect:
     # Part One's only [2] now cites [1]: its footnote [2] is referenced by no marker.
     assert sum("[2]" in r["text"] for r in read_records(d.blocks) if r["part"] == 1 and r["kind"] != "footnote") == 1
     rewrite_block_text(d.corpus, "pwc.p1.para2", "[2]", "[1]")
-    return _at(d.blocks, "pwc.p1.fn2", "footnote [2] of part 1")
+    return _at(d.blocks, "pwc.p1.fn2", "footnote [2] of part 1", also=("E106",))  # the claim holding the marker
 
 
 @case("E507")
@@ -469,28 +489,29 @@ def _old_style_value(d: Data) -> Expect:
 
 # --- 7xx: consistency across the corpus ----------------------------------------------------------------------------
 
-def _iraq_two_ways(d: Data) -> str:
-    """Link the last "Iraq" mention to Iran: the string is now annotated two ways; returns the first one's id."""
-    mentions = find_records(d.layer("entities"), text="Iraq", entity="iraq")
-    edit_record(d.layer("entities"), mentions[-1][1]["id"], entity="iran")
-    first: str = find_record(d.layer("entities"), lambda r: r["text"].casefold() == "iraq")[1]["id"]
+def _hekmat_two_ways(d: Data) -> str:
+    """Link the last "Mansoor Hekmat" mention to Modarresi: the string is now annotated two ways; returns the first."""
+    mentions = find_records(d.layer("entities"), text="Mansoor Hekmat", entity="mansoor-hekmat")
+    edit_record(d.layer("entities"), mentions[-1][1]["id"], entity="koorosh-modarresi")
+    first: str = find_record(d.layer("entities"), lambda r: r["text"] == "Mansoor Hekmat")[1]["id"]
     return first
 
 
 @case("W701")
 def _string_annotated_two_ways(d: Data) -> Expect:
-    first = _iraq_two_ways(d)
-    return _at(d.layer("entities"), first, "'Iraq' is annotated 2 ways", "GPE/iraq", "GPE/iran")
+    first = _hekmat_two_ways(d)
+    return _at(d.layer("entities"), first, "'Mansoor Hekmat' is annotated 2 ways", "PERSON/mansoor-hekmat",
+               "PERSON/koorosh-modarresi", also=("I509",))  # the claim around it names mansoor-hekmat
 
 
 @case("I701")
 def _string_declared_ambiguous(d: Data) -> Expect:
-    first = _iraq_two_ways(d)
+    first = _hekmat_two_ways(d)
     path = d.annotations / "schema.json"
     schema = json.loads(path.read_text(encoding="utf-8"))
-    schema["ambiguous"]["Iraq"] = "declared for the test"
+    schema["ambiguous"]["Mansoor Hekmat"] = "declared for the test"
     path.write_text(json.dumps(schema), encoding="utf-8")
-    return _at(d.layer("entities"), first, "'Iraq' is annotated 2 ways")
+    return _at(d.layer("entities"), first, "'Mansoor Hekmat' is annotated 2 ways", also=("I509",))
 
 
 def _drop_a_hekmat(d: Data) -> Record:

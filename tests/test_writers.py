@@ -62,6 +62,8 @@ def test_corpus_add_checks_save_writes_remove_undoes(data_copy: Data, tmp_path: 
     corpus = toolkit.load_corpus(corpus_dir=corpus_dir, annotations_dir=annotations)
     text = corpus["pwc.p2.para5"].text
     start = text.index("the country")
+    shipped = next(a for a in corpus.annotations("entities", paragraph="pwc.p2.para5") if a.start == start)
+    corpus.remove(shipped.id)  # added again below under a new id
     mention = Annotation("entities", "e-0900", "pwc.p2.para5", start, start + 11, "the country", "GPE",
                          {"entity": "iraq", "mention": "NOM"})
     with pytest.raises(ToolkitError, match="E106"):

@@ -11,7 +11,8 @@ Per layer, and per label within it, pass B against pass A:
   none; per label: covered or not), computed by the ``krippendorff``
   package (the ``agreement`` extra; without it α is null, and the command
   says how to install it);
-- set agreement for list attributes (Jaccard and MASI) on exact matches;
+- set agreement for list attributes (Jaccard and MASI) on exact matches; a
+  list of holders is also a category for κ (one holder, usually);
 - linking accuracy for the attribute that links to the registry, on exact
   matches and on overlapping pairs (each B span paired with the A span of
   its label it overlaps most, one to one);
@@ -212,12 +213,13 @@ def _measures(units: Sequence[_Unit], spec: LayerSchema, *, layer_row: bool, res
     attributes: dict[str, float | None] = {}
     for name, attribute in spec.attributes.items():
         values = [(x.attrs.get(name), y.attrs.get(name)) for x, y in exact]
-        attributes[name] = _mean(_value(x) == _value(y) for x, y in values)
-        if attribute.is_list:
-            as_sets = [(frozenset(map(str, x or [])), frozenset(map(str, y or []))) for x, y in values]
+        if attribute.is_list:  # a single value from a folder whose schema had no list here counts as one item
+            as_sets = [(_as_set(x), _as_set(y)) for x, y in values]
             sets[name] = {"jaccard": _mean(len(x & y) / len(x | y) if x | y else 1.0 for x, y in as_sets),
                           "masi": _mean(masi(x, y) for x, y in as_sets)}
-        elif name != spec.link:
+            values = list(as_sets)
+        attributes[name] = _mean(_value(x) == _value(y) for x, y in values)
+        if attribute.is_category:
             kappa[name] = cohen_kappa((_value(x), _value(y)) for x, y in values)
     record: dict[str, Any] = {
         "a": a, "b": b, "matched": len(exact),
@@ -243,6 +245,12 @@ def _mean(values: Iterable[float | bool]) -> float | None:
 def _value(value: Any) -> Any:
     """A list attribute compared as a set of what it lists."""
     return frozenset(map(str, value)) if isinstance(value, list) else value
+
+
+def _as_set(value: Any) -> frozenset[str]:
+    if isinstance(value, (list, frozenset)):
+        return frozenset(map(str, value))
+    return frozenset() if value is None else frozenset([str(value)])
 
 
 def _flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, float]:

@@ -147,9 +147,13 @@ class RegistryEntity:
     aliases: tuple[str, ...] = ()
     description: str = ""
     footnotes: tuple[str, ...] = ()
+    source: str | None = None  # "essay": all it says is in the text; "external": something comes from outside
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "aliases": list(self.aliases), "footnotes": list(self.footnotes)}
+        record = {**asdict(self), "aliases": list(self.aliases), "footnotes": list(self.footnotes)}
+        if self.source is None:
+            del record["source"]
+        return record
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> RegistryEntity:
@@ -160,6 +164,7 @@ class RegistryEntity:
             aliases=tuple(d.get("aliases", ())),
             description=d.get("description", ""),
             footnotes=tuple(d.get("footnotes", ())),
+            source=d.get("source"),
         )
 
 
@@ -243,7 +248,9 @@ DOCUMENT_LISTS: dict[str, FieldSpec] = {
 REGISTRY_FIELDS: FieldSpec = {
     "id": ((str,), True), "label": ((str,), True), "name": ((str,), True),
     "aliases": ((list,), True), "description": ((str,), True), "footnotes": ((list,), True),
+    "source": ((str,), False),
 }
+SOURCES = ("essay", "external")  # where a registry record's name and description come from
 ANNOTATION_FIELDS: FieldSpec = {
     "id": ((str,), True), "paragraph": ((str,), True), "start": ((int,), True),
     "end": ((int,), True), "text": ((str,), True), "label": ((str,), True),

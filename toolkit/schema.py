@@ -17,6 +17,8 @@ Attribute types:
   extracted records);
 - ``registry_ids``: a list of registry ids;
 - ``holder``: ``author``, ``unspecified`` or a registry id;
+- ``holders``: a non-empty list of holders (``["author"]``, ``["wcp-iraq",
+  "wcp-kurdistan"]``);
 - ``timex3`` and ``timex3_mod``: a TIMEX3 value (checked against the label,
   the TIMEX3 type) and a TIMEX3 ``mod``.
 """
@@ -34,7 +36,8 @@ from .jsonl import read_json
 from .models import is_valid_id
 from .versions import check_version
 
-TYPES = ("string", "registry_id", "registry_ids", "holder", "timex3", "timex3_mod")
+TYPES = ("string", "registry_id", "registry_ids", "holder", "holders", "timex3", "timex3_mod")
+LISTS = ("registry_ids", "holders")
 RESERVED_FILES = ("registry.jsonl", "exceptions.jsonl", "orphans.jsonl", "schema.json")  # not a layer's to use
 LAYER_KEYS = {"file", "description", "labels", "attributes", "overlap", "markers_inside", "key", "names", "ents"}
 
@@ -50,7 +53,12 @@ class Attribute:
 
     @property
     def is_list(self) -> bool:
-        return self.type == "registry_ids"
+        return self.type in LISTS
+
+    @property
+    def is_category(self) -> bool:
+        """Compared as a category by ``agree`` (a list of holders as one category: usually one holder)."""
+        return self.type not in ("registry_id", "registry_ids")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +90,7 @@ class LayerSchema:
             value = record_attrs.get(attribute.name)
             if attribute.type in ("registry_id", "holder") and isinstance(value, str):
                 found.add(value)
-            elif attribute.type == "registry_ids" and isinstance(value, list):
+            elif attribute.is_list and isinstance(value, list):
                 found.update(v for v in value if isinstance(v, str))
         return found
 
@@ -121,7 +129,7 @@ def read_schema(path: Path) -> Schema:
 
     >>> schema = read_schema(Path("annotations/schema.json"))
     >>> list(schema.layers), schema.layers["entities"].link, schema.layers["claims"].markers_inside
-    (['entities', 'dates', 'claims'], 'entity', False)
+    (['entities', 'dates', 'claims'], 'entity', True)
     """
     raw = read_json(path)
     try:

@@ -10,7 +10,7 @@ writes, so that a file's diff shows only what changed:
   them, any other attribute in alphabetical order, then ``annotator``,
   ``note`` and ``review``;
 - registry records sorted by id, keys ``id, label, name, aliases,
-  description, footnotes``.
+  description, footnotes, source`` (``source`` only where it is given).
 
 Nothing is written that a reader would refuse: every record goes through the
 checks of :mod:`toolkit.checks` first, and the first error raises

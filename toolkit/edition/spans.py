@@ -22,7 +22,7 @@ from ..schema import Schema
 from .markup import element, fragment, start_tag, text
 from .theme import Styles
 
-REGISTRY_TYPES = ("registry_id", "registry_ids", "holder")
+REGISTRY_TYPES = ("registry_id", "registry_ids", "holder", "holders")
 
 
 @dataclass(frozen=True, slots=True)

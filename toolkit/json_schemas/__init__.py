@@ -19,6 +19,7 @@ _TYPES: dict[str, dict[str, Any]] = {
     "string": {"type": "string"}, "registry_id": {"type": "string"}, "holder": {"type": "string"},
     "timex3": {"type": "string"}, "timex3_mod": {"type": "string"},
     "registry_ids": {"type": "array", "items": {"type": "string"}},
+    "holders": {"type": "array", "items": {"type": "string"}, "minItems": 1},
 }
 
 

@@ -16,6 +16,7 @@ from ..models import (
     ID_RULE,
     KINDS,
     REGISTRY_FIELDS,
+    SOURCES,
     Annotation,
     Block,
     RegistryEntity,
@@ -120,6 +121,8 @@ def check_entity(entity: RegistryEntity, schema: Schema, where: Where) -> Iterat
     for name in ("aliases", "footnotes"):
         if not all(isinstance(item, str) for item in getattr(entity, name)):
             yield finding("E101", f"field {name!r} should be a list of strings", **where)
+    if entity.source is not None and entity.source not in SOURCES:
+        yield finding("E402", f"source {quote(entity.source)} is not one of {', '.join(SOURCES)}", **where)
 
 
 def check_block(block: Block, where: Where) -> Iterator[Finding]:
@@ -176,6 +179,7 @@ def check_annotation(item: Located, block: Block | None, layer: LayerSchema,
     else:
         usable = True
         yield from _edges(ann, layer, where)
+        yield from _quotes(ann, block.text, where)
     if ann.review is not None:
         yield finding("W113", f"flagged for review: {quote(ann.review)}", **where)
     if ann.label not in layer.labels:
@@ -201,9 +205,29 @@ def _edges(ann: Annotation, layer: LayerSchema, where: Where) -> Iterator[Findin
 
 
 def _balanced_close(text: str) -> bool:
-    """A closing bracket whose opening one is inside the span, as in ``Left (HAYD)``."""
-    pairs = {")": "(", "]": "["}
+    """A closing bracket or quotation mark whose opening one is inside the span (``Left (HAYD)``,
+    ``the “Union of Communists in Iraq.”``)."""
+    pairs = {")": "(", "]": "[", "”": "“"}
+    if text[-1] == '"':
+        return text.count('"') % 2 == 0
     return text[-1] in pairs and pairs[text[-1]] in text[:-1]
+
+
+def _quotes(ann: Annotation, block_text: str, where: Where) -> Iterator[Finding]:
+    """Warn when a quotation opened inside the span is closed after it (W205)."""
+    depth, opened = 0, -1
+    for i, ch in enumerate(ann.text):
+        if ch == "“":
+            depth, opened = depth + 1, i
+        elif ch == "”" and depth:
+            depth -= 1
+    straight = [i for i, ch in enumerate(ann.text) if ch == '"']
+    if len(straight) % 2 and (straight[-1] == 0 or not ann.text[straight[-1] - 1].isalnum()):
+        opened, depth = straight[-1], depth + 1  # an odd straight quote in an opening position
+    after = block_text[ann.end:]
+    if depth and ("”" in after or '"' in after):
+        yield finding("W205", f"{quote(ann.text)} opens a quotation at {ann.start + opened} that closes after "
+                      "the span", **where)
 
 
 def _attributes(ann: Annotation, layer: LayerSchema, registry: Mapping[str, RegistryEntity],
@@ -231,6 +255,16 @@ def _attributes(ann: Annotation, layer: LayerSchema, registry: Mapping[str, Regi
             if not isinstance(value, str) or (value not in HOLDER_WORDS and value not in registry):
                 yield finding("E503", f"holder {quote(value)} is not 'author', 'unspecified' or a registry id",
                               **where)
+        elif kind == "holders":
+            if not isinstance(value, list) or not value:
+                yield finding("E402", f"{name} must be a non-empty list of holders", **where)
+            else:
+                for item in value:
+                    if not isinstance(item, str) or (item not in HOLDER_WORDS and item not in registry):
+                        yield finding("E503", f"{name}: {quote(item)} is not 'author', 'unspecified' or a "
+                                      "registry id", **where)
+                if len(set(map(str, value))) < len(value):
+                    yield finding("E402", f"{name} lists a holder twice", **where)
         elif kind == "registry_ids":
             if not isinstance(value, list):
                 yield finding("E402", f"{name} must be a list of registry ids", **where)

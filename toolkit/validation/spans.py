@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 
 from ..display import quote, quote_id
 from ..models import Block
-from ..schema import LayerSchema
+from ..schema import LayerSchema, Schema
 from .findings import Finding, Where, finding
 from .records import Located
 
@@ -133,3 +133,37 @@ def _nesting_allowed(layer: LayerSchema, outer: Located) -> bool:
         return layer.nesting
     required = layer.nesting.get("outer", {})
     return all(outer.annotation.attrs.get(k) == v for k, v in required.items())
+
+
+def check_contained_links(schema: Schema, located: Iterable[Located]) -> Iterator[Finding]:
+    """Info for each linked mention inside a span whose registry-id list does not name it (I509).
+
+    A span of a layer with a ``registry_ids`` attribute (a claim's ``about``)
+    that contains a span of a layer linked to the registry (an entity
+    mention) should list that mention's id. Mentions are sorted by start, so
+    each span looks only at the mentions that start inside it.
+    """
+    linked: list[tuple[int, int, str]] = []
+    listing: list[tuple[Located, list[str]]] = []
+    for item in located:
+        layer = schema.layers[item.annotation.layer]
+        link = layer.link
+        if link is not None and isinstance(item.annotation.attrs.get(link), str):
+            linked.append((item.annotation.start, item.annotation.end, item.annotation.attrs[link]))
+        lists = [name for name, a in layer.attributes.items() if a.type == "registry_ids"]
+        if lists:
+            listing.append((item, lists))
+    if not linked:
+        return
+    linked.sort()
+    starts = [start for start, _, _ in linked]
+    for item, lists in listing:
+        a = item.annotation
+        named = {v for name in lists for v in (a.attrs.get(name) or []) if isinstance(v, str)}
+        missing: dict[str, None] = {}
+        for _, end, entity in linked[bisect_left(starts, a.start):bisect_left(starts, a.end)]:
+            if end <= a.end and entity not in named:
+                missing[entity] = None
+        if missing:
+            yield finding("I509", f"{quote(a.text)} holds mentions of {', '.join(map(quote, missing))}, which "
+                          f"{' or '.join(lists)} does not name", file=item.file, line=item.line, id=a.id)
