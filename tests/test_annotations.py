@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import sys
 from collections import Counter
 
@@ -106,10 +107,17 @@ def test_readme_counts_match_the_data(corpus: Corpus) -> None:
                                str(ANNOTATIONS / "passes" / "b")])
 def test_guidelines_agreement_figures_are_reproducible(early: Finished) -> None:
     """The table in the guidelines is the command's output, line for line (1,000 resamples, seed 0)."""
-    guidelines = (ANNOTATIONS / "GUIDELINES.md").read_text(encoding="utf-8")
+    guidelines = (ANNOTATIONS / "GUIDELINES.md").read_text(encoding="utf-8").splitlines()
     assert early.returncode == 0, early.stderr
     lines = early.stdout.splitlines()
-    assert len(lines) > 10 and all(line in guidelines.splitlines() for line in lines)
+    assert len(lines) > 10 and all(line in guidelines for line in lines)
+    passes = ANNOTATIONS / "passes"
+    for first in (passes / "sweep", ANNOTATIONS):  # pass C against the gold before and after adjudication
+        done = subprocess.run([sys.executable, "-m", "toolkit", "agree", str(first), str(passes / "c"),
+                               "--layer", "claims"], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        rows = done.stdout.splitlines()
+        assert len(rows) == 4 and all(row in guidelines for row in rows), rows
 
 
 def test_exceptions_point_at_real_text(corpus: Corpus) -> None:

@@ -20,6 +20,8 @@ def agree_command(
     bootstrap: Annotated[int, typer.Option("--bootstrap", min=0, help="Resamples of the blocks for the 95% "
                                            "confidence intervals (0: none).")] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the resampling.")] = 0,
+    layers: Annotated[list[str] | None, typer.Option(
+        "--layer", help="Compare only this layer (repeatable; default: every layer either folder has).")] = None,
 ) -> None:
     """F1 (exact, overlap), Cohen's κ, Krippendorff's α, set agreement and linking accuracy of SECOND against
     FIRST, per layer and per label, with 95% bootstrap intervals (blocks resampled)."""
@@ -37,7 +39,7 @@ def agree_command(
         typer.echo(f"toolkit: warning: {MISSING}; α is left out", err=True)
     if bootstrap and sys.stderr.isatty():  # a person waiting, not a script reading stderr
         typer.echo(f"resampling the blocks {bootstrap} times for the 95% intervals (--bootstrap 0: none)", err=True)
-    rows = agree(first, second, corpus_dir=corpus, bootstrap=bootstrap, seed=seed)
+    rows = agree(first, second, corpus_dir=corpus, layers=layers or None, bootstrap=bootstrap, seed=seed)
     if output == "json":
         for row in rows:
             typer.echo(dumps(row))
