@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,19 @@ def test_footnotes_follow_the_span_through_quotes_and_punctuation() -> None:
     assert part_two["footnotes"][0]["text"].startswith("Worker-Communist Party of Iran: Founded in 1992")
     assert {n["footnote"] for n in part_two["entity_footnotes"]} == {"pwc.p1.fn3", "pwc.p2.fn2"}
     assert part_two["context"] is None
+
+
+def test_a_claim_lists_the_markers_inside_it_then_those_after_it() -> None:
+    """Claims may hold markers (S4): each marker inside, in order, resolved in its own part."""
+    claims = list(extract(layer="claims", context="none"))
+    inside = [r for r in claims if "[" in r["text"]]
+    assert inside
+    for r in inside:
+        numbers = [int(n) for n in re.findall(r"\[(\d+)\]", r["text"])]
+        assert [n["number"] for n in r["footnotes"]][:len(numbers)] == numbers, r["id"]
+        assert all(n["part"] == r["part"] and n["footnote"] for n in r["footnotes"]), r["id"]
+    rupture = next(r for r in claims if r["text"].endswith("Hekmatist Worker-Communist Party of Iran – official line"))
+    assert [n["footnote"] for n in rupture["footnotes"]] == ["pwc.p2.fn6"]  # inside; Part Two's [6], not Part One's
 
 
 def test_filters() -> None:

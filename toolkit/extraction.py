@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 from .checks import Checks, load_checks
 from .display import quote
 from .errors import ToolkitError
-from .footnotes import FootnoteLink, footnote_text
+from .footnotes import MARKER, FootnoteLink, footnote_text
 from .join import AnnotatedBlock, iter_parts
 from .jsonl import dumps
 from .layout import Layout
@@ -228,19 +228,22 @@ def _record(a: Annotation, block: Block, doc: Doc | None, context: str, links: d
         entity = registry.get(str(a.attrs.get(spec.link)))
         record["canonical"] = entity.name if entity else None
         record["entity_footnotes"] = [notes[fn] for fn in entity.footnotes if fn in notes] if entity else []
-    record["footnotes"] = _following_footnotes(a, block, links)
+    record["footnotes"] = _footnotes(a, block, links)
     record["context"] = _context(a, block, doc, context)
     return record
 
 
-def _following_footnotes(a: Annotation, block: Block, links: dict[int, FootnoteLink]) -> list[dict[str, Any]]:
-    m = FOLLOWING_MARKERS.match(block.text, a.end)
-    if not m:
-        return []
+def _footnotes(a: Annotation, block: Block, links: dict[int, FootnoteLink]) -> list[dict[str, Any]]:
+    """The notes of the markers inside the span (a layer may allow them), then of those directly after it."""
+    markers = [(a.start + m.start(), int(m.group(1))) for m in MARKER.finditer(a.text)]
+    after = FOLLOWING_MARKERS.match(block.text, a.end)
+    if after:
+        markers += [(after.start(1) + m.start(), int(m.group(1)))
+                    for m in MARKER.finditer(block.text[after.start(1):after.end(1)])]
     notes = []
-    for marker in re.finditer(r"\[(\d+)\]", block.text[m.start(1):m.end(1)]):
-        link = links.get(m.start(1) + marker.start())
-        notes.append({"footnote": link.footnote if link else None, "number": int(marker.group(1)),
+    for offset, number in markers:
+        link = links.get(offset)
+        notes.append({"footnote": link.footnote if link else None, "number": number,
                       "part": block.part, "text": link.footnote_text if link else None})
     return notes
 
