@@ -125,15 +125,34 @@ def docbin_round_trip(docs: list[Doc], nlp: Language) -> None:
     list(DocBin().from_bytes(data).get_docs(nlp.vocab))
 
 
+def synthetic_corpus(workdir: Path, size: int) -> Path:
+    """WORKDIR/synSIZE, generated unless it is there already, made by the current generator and schema.
+
+    A stamp (the digest of synthetic.py and of the shipped schema) tells a
+    cached corpus from one an older generator or format left behind.
+    """
+    import hashlib
+
+    here = Path(__file__).resolve().parent
+    stamp = hashlib.sha256((here / "synthetic.py").read_bytes()
+                           + (here.parent / "annotations" / "schema.json").read_bytes()).hexdigest()
+    data = workdir / f"syn{size}"
+    if (data / ".generator").exists() and (data / ".generator").read_text() == stamp:
+        return data
+    if data.exists():
+        shutil.rmtree(data)
+    generate(data, blocks=size)
+    (data / ".generator").write_text(stamp)
+    return data
+
+
 def files_of(corpus: Path, annotations: Path) -> list[Path]:
     return [*sorted(corpus.glob("*/blocks.jsonl")),
             *(annotations / f"{n}.jsonl" for n in ("entities", "dates", "claims", "registry"))]
 
 
 def bench_size(size: int, workdir: Path, reps: int, docbin_reps: int) -> dict[str, float]:
-    data = workdir / f"syn{size}"
-    if not (data / "annotations" / "claims.jsonl").exists():
-        generate(data, blocks=size)
+    data = synthetic_corpus(workdir, size)
     corpus, annotations = data / "corpus", data / "annotations"
     toolkit = [sys.executable, "-m", "toolkit"]
     where = ["--corpus", str(corpus), "--annotations", str(annotations)]
@@ -249,9 +268,7 @@ def revision(size: int, workdir: Path, reps: int, share: float = 0.01) -> dict[s
     document with an edit is revised, all in one run; each repetition starts
     from a fresh copy of the data (the copy is not timed).
     """
-    data = workdir / f"syn{size}"
-    if not (data / "annotations" / "claims.jsonl").exists():
-        generate(data, blocks=size)
+    data = synthetic_corpus(workdir, size)
     blocks = [json.loads(line) for p in sorted((data / "corpus").glob("*/blocks.jsonl")) for line in p.open()]
     paragraphs = [b for b in blocks if b["kind"] == "paragraph"]
     chosen = random.Random(5).sample(paragraphs, max(1, round(share * len(blocks))))

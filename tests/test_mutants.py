@@ -287,3 +287,24 @@ def test_a_free_text_attribute_must_be_a_string() -> None:
     assert codes(None) == []  # not required
     assert codes(3) == [("E402", "gloss should be a string, not 3")]
     assert codes(["a"]) == [("E402", "gloss should be a string, not ['a']")]
+
+
+QUOTED = "He said “the party is neutral” today, and “it” won."
+
+
+@pytest.mark.parametrize(("text", "span", "codes"), [
+    (QUOTED, "He said “the party", ["W205"]),  # opened inside, closed after
+    (QUOTED, "He said “the party is neutral”", []),  # closed inside (and no punctuation warning for it)
+    (QUOTED, "the party is neutral", []),  # inside the quotation, no mark in the span
+    (QUOTED, "He said “the party is neutral” today, and “it", ["W205"]),  # the second one left open
+    ("the “Union of Communists in Iraq.”[5] met", "the “Union of Communists in Iraq.”", []),
+    ('He said "neutral" today.', 'He said "neutral', ["W205"]),  # straight quotes: an opening position
+    ('He said "neutral" today.', 'said "neutral"', []),
+    ('He said "neutral" today.', 'neutral" today', []),  # a closing mark inside: not this check's case
+    ("He said “neutral and left", "He said “neutral", []),  # never closed at all: nothing after to point at
+    ("The party’s line ‘held’ firm.", "The party’s line ‘held", []),  # single marks are apostrophes too
+])
+def test_a_quotation_opened_inside_a_span_and_closed_after_it_is_a_warning(text: str, span: str,
+                                                                           codes: list[str]) -> None:
+    found = _check("claims", text, span, "CLAIM", type="fact", holder=["author"], about=[])
+    assert [code for code, _ in found] == codes, found
