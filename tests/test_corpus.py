@@ -11,7 +11,7 @@ from toolkit import ToolkitError, load_corpus
 from toolkit.corpus import Corpus
 from toolkit.footnotes import links_by_block
 
-from .conftest import DROP, edit_record
+from .conftest import ANNOTATIONS, DROP, edit_record
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +99,35 @@ def test_public_api_is_small_and_importable() -> None:
     for name in toolkit.__all__:
         assert getattr(toolkit, name) is not None
     assert callable(toolkit.validate)  # the function, not the toolkit.validation package
+
+
+@pytest.mark.parametrize(("start", "end", "aligned"), [
+    (0, 3, True),  # the first token
+    (4, 15, True),  # two tokens
+    (16, 19, True),  # the last word, before the full stop
+    (19, 20, True),  # the full stop: the last token
+    (1, 3, False),  # starts inside a token
+    (4, 8, False),  # ends inside a token
+    (16, 21, False),  # ends past the text
+    (20, 21, False),  # starts past the last token
+])
+def test_spans_become_token_spans_only_on_token_boundaries(nlp: Language, start: int, end: int,
+                                                           aligned: bool) -> None:
+    from toolkit.join import AnnotatedBlock
+    from toolkit.models import Annotation, Block
+    from toolkit.schema import read_schema
+    from toolkit.spacy_docs import attach_spans
+
+    text = "The Tudeh Party met."
+    block = Block("d.p1", "d", "paragraph", 1, None, text, 0, len(text))
+    mention = Annotation("entities", "e-1", block.id, start, end, text[start:end], "ORG",
+                         {"entity": "tudeh-party", "mention": "NAM"})
+    item = AnnotatedBlock(block, {"entities": [mention]}, [])
+    schema = read_schema(ANNOTATIONS / "schema.json")
+    if aligned:
+        doc = attach_spans(nlp(text), item, schema)
+        [span] = doc.spans["entities"]
+        assert (span.start_char, span.end_char, span.id_, span.kb_id_) == (start, end, "e-1", "tudeh-party")
+    else:
+        with pytest.raises(ToolkitError, match=r"E201.*does not align"):
+            attach_spans(nlp(text), item, schema)

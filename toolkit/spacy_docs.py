@@ -10,11 +10,12 @@ between layers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy
 from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -35,24 +36,28 @@ def attach_spans(doc: Doc, item: AnnotatedBlock, schema: Schema) -> Doc:
 
     Raises ToolkitError (naming the annotation) for a span that does not
     start and end on token boundaries: ``toolkit validate`` reports those.
+    Character offsets become token indices by one binary search per layer
+    over the Doc's token offsets (numpy), not a lookup table per Doc.
     """
     block = item.block
     doc.user_data.update(
         {"block": block.id, "doc": block.doc, "part": block.part, "kind": block.kind,
          "section": block.section})
-    starts = {offset: i for i, offset in enumerate(doc.to_array(IDX).tolist())}
-    ends = {offset + length: i for i, (offset, length) in enumerate(doc.to_array([IDX, LENGTH]).tolist())}
+    offsets = doc.to_array([IDX, LENGTH])
+    token_starts = offsets[:, 0]
+    token_ends = token_starts + offsets[:, 1]
     ents: list[Span] | None = None
     for layer, records in item.layers.items():
         spec = schema.layers[layer]
+        firsts, lasts, aligned = _token_bounds(token_starts, token_ends, records)
+        if not aligned.all():
+            a = records[int(numpy.argmin(aligned))]
+            raise ToolkitError(f"span {a.start}:{a.end} {quote(a.text)} does not align with token boundaries",
+                               file=spec.file, record=a.id, code="E201")
+        link = spec.link
         spans = []
-        for a in records:
-            first, last = starts.get(a.start), ends.get(a.end)
-            if first is None or last is None:
-                raise ToolkitError(
-                    f"span {a.start}:{a.end} {quote(a.text)} does not align with token boundaries",
-                    file=spec.file, record=a.id, code="E201")
-            kb_id = a.attrs.get(spec.link) if spec.link else None
+        for a, first, last in zip(records, firsts.tolist(), lasts.tolist(), strict=True):
+            kb_id = a.attrs.get(link) if link else None
             spans.append(Span(doc, first, last + 1, label=a.label, kb_id=kb_id if isinstance(kb_id, str) else "",
                               span_id=a.id))
         doc.spans[layer] = spans
@@ -61,15 +66,30 @@ def attach_spans(doc: Doc, item: AnnotatedBlock, schema: Schema) -> Doc:
     if ents is not None:  # the gold spans replace what a pipeline's own NER found
         doc.ents = filter_spans(ents)
     refs = []
-    for link in item.links:
-        span = doc.char_span(link.start, link.end, label="FOOTNOTE_REF",
-                             kb_id=link.footnote or "", span_id=link.footnote or "")
-        if span is None:
+    if item.links:
+        firsts, lasts, aligned = _token_bounds(token_starts, token_ends, item.links)
+        if not aligned.all():
             raise ToolkitError("footnote marker is not a token of its own; build the "
                                "pipeline with toolkit.make_nlp()", record=block.id)
-        refs.append(span)
+        for link_, first, last in zip(item.links, firsts.tolist(), lasts.tolist(), strict=True):
+            refs.append(Span(doc, first, last + 1, label="FOOTNOTE_REF", kb_id=link_.footnote or "",
+                             span_id=link_.footnote or ""))
     doc.spans[FOOTNOTE_REFS] = refs
     return doc
+
+
+def _token_bounds(token_starts: numpy.ndarray, token_ends: numpy.ndarray, spans: Sequence[Any]
+                  ) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
+    """First and last token of each span (``start``, ``end`` in characters), and whether both edges align."""
+    starts = numpy.fromiter((s.start for s in spans), dtype=numpy.int64, count=len(spans))
+    ends = numpy.fromiter((s.end for s in spans), dtype=numpy.int64, count=len(spans))
+    n = len(token_starts)
+    firsts = numpy.minimum(numpy.searchsorted(token_starts, starts), max(n - 1, 0))
+    lasts = numpy.minimum(numpy.searchsorted(token_ends, ends), max(n - 1, 0))
+    if n == 0:
+        return firsts, lasts, numpy.zeros(len(spans), dtype=bool)
+    aligned = (token_starts[firsts] == starts) & (token_ends[lasts] == ends)
+    return firsts, lasts, aligned
 
 
 def docs_of(items: Iterable[AnnotatedBlock], schema: Schema, nlp: Language, *, batch_size: int = 256) -> Iterator[Doc]:
