@@ -182,3 +182,23 @@ def test_the_closed_form_alpha_of_the_resamples_is_krippendorffs() -> None:
         expected = krippendorff.alpha(reliability_data=[[codes[x] for x in a], [codes[y] for y in b]],
                                       level_of_measurement="nominal")
         assert pooled_alpha(patterns) == pytest.approx(expected)
+
+
+def test_a_holder_string_and_a_holder_list_compare_the_same_either_way_round() -> None:
+    """Passes made before holders were lists (a string) and after (a list) agree on 'author' in both orders."""
+    rows = {}
+    for first, second in (("a", "c"), ("c", "a")):
+        rows[first] = next(r for r in agree(PASSES / first, PASSES / second, layers=["claims"], bootstrap=0)
+                           if r["label"] is None)
+    assert rows["a"]["attributes"]["holder"] == rows["c"]["attributes"]["holder"] > 0.9
+    assert rows["a"]["kappa"]["holder"] == rows["c"]["kappa"]["holder"]
+    assert rows["a"]["sets"]["holder"] == rows["c"]["sets"]["holder"]
+
+
+def test_an_undeclared_object_attribute_is_compared_not_a_crash() -> None:
+    spec = Layout.open().schema.layers["entities"]
+    block = Block("b.p1", "b", "paragraph", 1, None, "Iraq and Iran", 0, 13)
+    a = [Annotation("entities", "e-1", "b.p1", 0, 4, "Iraq", "GPE", {"entity": "iraq", "mention": {"x": 1}})]
+    b = [Annotation("entities", "e-2", "b.p1", 0, 4, "Iraq", "GPE", {"entity": "iraq", "mention": {"x": 1}})]
+    [row, *_] = compare_layer(a, b, spec, {block.id: block}, bootstrap=0)
+    assert row["attributes"]["mention"] == 1.0 and row["linking"]["exact"] == 1.0

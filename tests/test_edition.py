@@ -134,6 +134,17 @@ def test_every_annotation_is_one_focusable_element_that_describes_itself(tree: T
         assert note.parent is not None and note.parent.parent is not None and note.parent.parent.tag == "details"
 
 
+def test_holders_and_about_are_shown_by_their_registry_names(tree: Tree, shipped_corpus: Corpus) -> None:
+    registry = shipped_corpus.registry
+    claims = shipped_corpus.annotations("claims")
+    assert any(len(c.attrs["holder"]) > 1 for c in claims)
+    for claim in claims:
+        tip = tree.by_id[claim.id].attrs["data-tip"]
+        holders = ", ".join(registry[h].name if h in registry else h for h in claim.attrs["holder"])
+        assert f"holder: {holders}" in tip, claim.id
+        assert all(registry[x].name in tip for x in claim.attrs["about"]), claim.id
+
+
 def test_nested_spans_nest(tree: Tree, shipped_corpus: Corpus) -> None:
     """An entity inside an entity (or a date inside a claim) is an element inside the other's element."""
     inner = [(outer, a) for outer in shipped_corpus.annotations() for a in shipped_corpus.annotations(

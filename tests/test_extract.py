@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,9 @@ from spacy.language import Language
 from toolkit import ToolkitError, extract
 from toolkit.json_schemas import json_schema, schema_names
 from toolkit.layout import Layout
+from toolkit.schema import read_schema
 
-from .conftest import ANNOTATIONS, CORPUS, block_order, find_records, read_records, run_cli
+from .conftest import ANNOTATIONS, CORPUS, DROP, block_order, edit_record, find_records, read_records, run_cli
 
 LAYER_ORDER = {"entities": 0, "dates": 1, "claims": 2}
 
@@ -87,6 +89,9 @@ def test_filters() -> None:
     assert orgs and all(r["label"] == "ORG" for r in orgs)
     iraq_claims = list(extract(layer="claims", entities=["wcp-iraq"], context="none"))
     assert iraq_claims and all("wcp-iraq" in r["about"] or "wcp-iraq" in r["holder"] for r in iraq_claims)
+    held = list(extract(layer="claims", entities=["worker-communists"], context="none"))
+    assert any("worker-communists" not in r["about"] for r in held)  # found by a holder alone
+    assert all("worker-communists" in r["about"] + r["holder"] for r in held)
     tudeh = list(extract(entities=["tudeh-party"], context="none"))
     assert tudeh and all(r["entity"] == "tudeh-party" for r in tudeh)
     assert len(tudeh) == len(find_records(ANNOTATIONS / "entities.jsonl", entity="tudeh-party"))
@@ -123,3 +128,18 @@ def test_two_workers_give_the_same_records(all_records: list[dict[str, Any]]) ->
     assert list(extract(layer="all", n_process=2)) == all_records
     with pytest.raises(ToolkitError, match="n_process"):
         extract(n_process=0)
+
+
+def test_an_optional_holders_attribute_extracts_within_its_json_schema(tmp_path: Path) -> None:
+    """An absent optional list is written as [], which its JSON Schema must allow (no minItems then)."""
+    annotations = tmp_path / "annotations"
+    shutil.copytree(ANNOTATIONS, annotations, ignore=shutil.ignore_patterns("passes"))
+    schema = json.loads((annotations / "schema.json").read_text(encoding="utf-8"))
+    schema["layers"]["claims"]["attributes"]["holder"]["required"] = False
+    (annotations / "schema.json").write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    edit_record(annotations / "claims.jsonl", "c-0001", holder=DROP)
+    records = list(extract(layer="claims", context="none", annotations_dir=annotations))
+    validator = jsonschema.Draft202012Validator(json_schema("claims", read_schema(annotations / "schema.json")))
+    first = next(r for r in records if r["id"] == "c-0001")
+    assert first["holder"] == [] and not list(validator.iter_errors(first))
+    assert all(not list(validator.iter_errors(r)) for r in records)

@@ -457,3 +457,51 @@ def test_benchmark_measures_hostile_input(early: Finished) -> None:
     result = json.loads((early.workdir / "hostile.json").read_text())
     assert result["line_bytes"] > 1_000_000 and result["hostile_rss"] > 0 and result["essay"] > 0
     assert not (early.workdir / "hostile").exists()
+
+
+def _claims_and_mentions(n: int, shape: str) -> list[Located]:
+    """``n`` mentions and ``n`` claims around them whose ``about`` names none of them."""
+    if shape == "identical":  # every claim the same span, every mention the same span inside it
+        mentions = [(1, 5)] * n
+        claims = [(0, 10)] * n
+    else:  # every claim a nest around the whole run of distinct mentions
+        mentions = [(2 * n + 5 * i, 2 * n + 5 * i + 4) for i in range(n)]
+        claims = [(i, 8 * n - i) for i in range(n)]
+    located = [Located(Annotation("entities", f"e{i}", "p", s, e, "x", "GPE", {"entity": f"x{i % 7}",
+                                                                                "mention": "NAM"}), Path("e"), i)
+               for i, (s, e) in enumerate(mentions)]
+    located += [Located(Annotation("claims", f"c{i}", "p", s, e, "x", "CLAIM",
+                                   {"type": "fact", "holder": ["author"], "about": []}), Path("c"), i)
+                for i, (s, e) in enumerate(claims)]
+    return located
+
+
+@pytest.mark.parametrize("shape", ["identical", "nested"])
+def test_20k_claims_around_20k_mentions(shape: str) -> None:
+    """I509 stays near linear: identical spans share one answer, a message names at most a few ids."""
+    from toolkit.layout import Layout
+    from toolkit.validation.spans import check_contained_links
+
+    n = 20_000 if shape == "identical" else 2_000  # nested: each claim holds every mention, an inherent n*m
+    schema = Layout.open().schema
+    found = _in_child(lambda: [(f.code, f.message) for f in check_contained_links(schema,
+                                                                                   _claims_and_mentions(n, shape))])
+    assert len(found) == n and {code for code, _ in found} == {"I509"}
+    assert all(len(message) < MESSAGE_LIMIT for _, message in found)
+    assert all("'x0'" in message for _, message in found)
+    if shape == "nested":
+        assert all("2 more" in message for _, message in found)  # 7 ids: five named, two counted
+
+
+def test_20k_spans_opening_quotations_in_a_long_block() -> None:
+    """W205 costs a few binary searches per span, however long the block: no scan of the rest per span."""
+    from toolkit.models import Block
+    from toolkit.validation.spans import check_quotes
+
+    n = 20_000
+    text = "“a " * n + "x" * 5_000_000 + "”"
+    block = Block("p", "d", "paragraph", 1, None, text, 0, len(text))
+    located = [Located(Annotation("claims", f"c{i}", "p", 3 * i, 3 * i + 2, "“a", "CLAIM", {}), Path("c"), i)
+               for i in range(n)]
+    found = _in_child(lambda: [f.code for f in check_quotes(block, located)])
+    assert found == ["W205"] * n

@@ -292,19 +292,80 @@ def test_a_free_text_attribute_must_be_a_string() -> None:
 QUOTED = "He said “the party is neutral” today, and “it” won."
 
 
+def _quotation_codes(text: str, span: str) -> list[str]:
+    from toolkit.validation.spans import check_quotes
+
+    start = text.index(span)
+    block = Block("d.p1", "d", "paragraph", 1, None, text, 0, len(text))
+    ann = Annotation("claims", "c-1", "d.p1", start, start + len(span), span, "CLAIM",
+                     {"type": "fact", "holder": ["author"], "about": []})
+    return [f.code + f.message[f.message.rindex(" at "):] for f in check_quotes(block, [Located(ann, Path("x"), 1)])]
+
+
 @pytest.mark.parametrize(("text", "span", "codes"), [
-    (QUOTED, "He said “the party", ["W205"]),  # opened inside, closed after
-    (QUOTED, "He said “the party is neutral”", []),  # closed inside (and no punctuation warning for it)
+    (QUOTED, "He said “the party", ["W205 at 8 that closes after the span"]),  # opened inside, closed after
+    (QUOTED, "He said “the party is neutral”", []),  # closed inside
     (QUOTED, "the party is neutral", []),  # inside the quotation, no mark in the span
-    (QUOTED, "He said “the party is neutral” today, and “it", ["W205"]),  # the second one left open
+    (QUOTED, "He said “the party is neutral” today, and “it", ["W205 at 42 that closes after the span"]),
     ("the “Union of Communists in Iraq.”[5] met", "the “Union of Communists in Iraq.”", []),
-    ('He said "neutral" today.', 'He said "neutral', ["W205"]),  # straight quotes: an opening position
+    ('He said "neutral" today.', 'He said "neutral', ["W205 at 8 that closes after the span"]),  # an opening
     ('He said "neutral" today.', 'said "neutral"', []),
     ('He said "neutral" today.', 'neutral" today', []),  # a closing mark inside: not this check's case
+    ('He said "go now." Then "later" came.', 'go now." Then', []),  # closing after a full stop
+    ('He said "go," and "stay" came.', 'go," and', []),  # closing after a comma
+    ('A (“quoted” and "x" y', 'A (“quoted” and "x', ["W205 at 16 that closes after the span"]),
     ("He said “neutral and left", "He said “neutral", []),  # never closed at all: nothing after to point at
     ("The party’s line ‘held’ firm.", "The party’s line ‘held", []),  # single marks are apostrophes too
 ])
 def test_a_quotation_opened_inside_a_span_and_closed_after_it_is_a_warning(text: str, span: str,
                                                                            codes: list[str]) -> None:
-    found = _check("claims", text, span, "CLAIM", type="fact", holder=["author"], about=[])
-    assert [code for code, _ in found] == codes, found
+    assert _quotation_codes(text, span) == codes
+
+
+def test_a_claim_ending_with_a_marker_is_warned_and_one_going_on_past_it_is_not() -> None:
+    text = "The Tudeh Party[2] met, and the party[3] grew."
+    assert [c for c, _ in _check("claims", text, "The Tudeh Party[2] met", "CLAIM", type="fact",
+                                 holder=["author"], about=[])] == []
+    found = _check("claims", text, "the party[3]", "CLAIM", type="fact", holder=["author"], about=[])
+    assert found == [("W203", "'the party[3]' ends with the footnote marker [3]: a span that ends at a marker "
+                              "ends before it")]
+
+
+@pytest.mark.parametrize(("holder", "expected"), [
+    (["author"], []),
+    (["author", "tudeh-party"], []),
+    ([], [("E402", "holder must be a non-empty list of holders")]),
+    ("author", [("E402", "holder must be a non-empty list of holders")]),  # a string is not a list
+    (["author", "author"], [("E402", "holder lists a holder twice")]),
+    (["nobody"], [("E503", "holder: 'nobody' is not 'author', 'unspecified' or a registry id")]),
+    ([3], [("E503", "holder: 3 is not 'author', 'unspecified' or a registry id")]),
+])
+def test_holders_are_a_list_of_distinct_known_holders(holder: object, expected: list[tuple[str, str]]) -> None:
+    assert _check("claims", TEXT, "The Tudeh Party met", "CLAIM", type="fact", holder=holder, about=[]) == expected
+
+
+@pytest.mark.parametrize(("source", "codes"), [("essay", []), ("external", []), (None, []), ("web", ["E101"]),
+                                               (3, ["E101"])])
+def test_a_registry_source_is_essay_or_external(tmp_path: Path, source: object, codes: list[str]) -> None:
+    from toolkit.validation.records import check_registry
+
+    path = tmp_path / "registry.jsonl"
+    record = {"id": "tudeh-party", "label": "ORG", "name": "Tudeh Party", "aliases": [], "description": "",
+              "footnotes": [], "source": source}
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    found = list(check_registry(path, read_schema(ANNOTATIONS / "schema.json"), {}, {}, {}))
+    assert [f.code for f in found] == codes, found
+
+
+@pytest.mark.parametrize("about", [5, True, 1.5, "tudeh-party", {"tudeh-party": 1}, None, ["tudeh-party"]])
+def test_a_list_attribute_that_is_no_list_gets_no_i509_on_top_of_its_e402(about: object) -> None:
+    from toolkit.layout import Layout
+    from toolkit.validation.spans import check_contained_links
+
+    mention = Annotation("entities", "e-1", "d.p1", 4, 15, "Tudeh Party", "ORG",
+                         {"entity": "tudeh-party", "mention": "NAM"})
+    claim = Annotation("claims", "c-1", "d.p1", 0, 19, TEXT[:19], "CLAIM",
+                       {"type": "fact", "holder": ["author"], "about": about})
+    found = [f.code for f in check_contained_links(Layout.open().schema,
+                                                   [Located(mention, Path("e"), 1), Located(claim, Path("c"), 1)])]
+    assert found == (["I509"] if about is None else [])  # None: an empty list, which names nothing

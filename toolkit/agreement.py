@@ -26,6 +26,7 @@ throughout) is undefined and reported as null.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from collections import Counter
@@ -213,13 +214,14 @@ def _measures(units: Sequence[_Unit], spec: LayerSchema, *, layer_row: bool, res
     attributes: dict[str, float | None] = {}
     for name, attribute in spec.attributes.items():
         values = [(x.attrs.get(name), y.attrs.get(name)) for x, y in exact]
-        if attribute.is_list:  # a single value from a folder whose schema had no list here counts as one item
+        if attribute.is_list or any(isinstance(v, list) for pair in values for v in pair):
+            # a single value from a folder whose schema had no list here counts as one item, either way round
             as_sets = [(_as_set(x), _as_set(y)) for x, y in values]
             sets[name] = {"jaccard": _mean(len(x & y) / len(x | y) if x | y else 1.0 for x, y in as_sets),
                           "masi": _mean(masi(x, y) for x, y in as_sets)}
             values = list(as_sets)
         attributes[name] = _mean(_value(x) == _value(y) for x, y in values)
-        if attribute.is_category:
+        if attribute.is_category and name != spec.link:
             kappa[name] = cohen_kappa((_value(x), _value(y)) for x, y in values)
     record: dict[str, Any] = {
         "a": a, "b": b, "matched": len(exact),
@@ -243,8 +245,10 @@ def _mean(values: Iterable[float | bool]) -> float | None:
 
 
 def _value(value: Any) -> Any:
-    """A list attribute compared as a set of what it lists."""
-    return frozenset(map(str, value)) if isinstance(value, list) else value
+    """A list attribute compared as a set of what it lists; an object (of an undeclared attribute) as its JSON."""
+    if isinstance(value, list):
+        return frozenset(map(str, value))
+    return json.dumps(value, sort_keys=True) if isinstance(value, dict) else value
 
 
 def _as_set(value: Any) -> frozenset[str]:

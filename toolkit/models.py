@@ -248,7 +248,7 @@ DOCUMENT_LISTS: dict[str, FieldSpec] = {
 REGISTRY_FIELDS: FieldSpec = {
     "id": ((str,), True), "label": ((str,), True), "name": ((str,), True),
     "aliases": ((list,), True), "description": ((str,), True), "footnotes": ((list,), True),
-    "source": ((str,), False),
+    "source": (_OPT_STR, False),
 }
 SOURCES = ("essay", "external")  # where a registry record's name and description come from
 ANNOTATION_FIELDS: FieldSpec = {

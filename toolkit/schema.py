@@ -57,8 +57,9 @@ class Attribute:
 
     @property
     def is_category(self) -> bool:
-        """Compared as a category by ``agree`` (a list of holders as one category: usually one holder)."""
-        return self.type not in ("registry_id", "registry_ids")
+        """Compared as a category by ``agree`` (a list of holders as one category: usually one holder; the
+        registry link is scored as linking instead)."""
+        return self.type != "registry_ids"
 
 
 @dataclass(frozen=True, slots=True)

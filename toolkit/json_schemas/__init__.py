@@ -19,7 +19,7 @@ _TYPES: dict[str, dict[str, Any]] = {
     "string": {"type": "string"}, "registry_id": {"type": "string"}, "holder": {"type": "string"},
     "timex3": {"type": "string"}, "timex3_mod": {"type": "string"},
     "registry_ids": {"type": "array", "items": {"type": "string"}},
-    "holders": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+    "holders": {"type": "array", "items": {"type": "string"}, "minItems": 1, "uniqueItems": True},
 }
 
 
@@ -71,6 +71,8 @@ def _attribute(attribute: Attribute) -> dict[str, Any]:
         values = list(attribute.enum)
         return {"enum": values if attribute.required or attribute.is_list else [*values, None]}
     spec = dict(_TYPES[attribute.type])
+    if not attribute.required:
+        spec.pop("minItems", None)  # extract writes [] for an absent list
     if not attribute.required and not attribute.is_list:
         spec["type"] = [spec["type"], "null"]
     return spec

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
@@ -29,7 +28,6 @@ from ..timex import MODS, TYPES, is_old_style, text_contradiction, timex_problem
 from .findings import Finding, Where, finding
 
 HOLDER_WORDS = {"author", "unspecified"}
-_CURLY = re.compile("[“”]")
 
 
 @dataclass(slots=True)
@@ -124,7 +122,8 @@ def check_entity(entity: RegistryEntity, schema: Schema, where: Where) -> Iterat
         if not all(isinstance(item, str) for item in getattr(entity, name)):
             yield finding("E101", f"field {name!r} should be a list of strings", **where)
     if entity.source is not None and entity.source not in SOURCES:
-        yield finding("E402", f"source {quote(entity.source)} is not one of {', '.join(SOURCES)}", **where)
+        yield finding("E101", f"field 'source' is {quote(entity.source)}, not one of {', '.join(SOURCES)}",
+                      **where)
 
 
 def check_block(block: Block, where: Where) -> Iterator[Finding]:
@@ -181,7 +180,6 @@ def check_annotation(item: Located, block: Block | None, layer: LayerSchema,
     else:
         usable = True
         yield from _edges(ann, layer, where)
-        yield from _quotes(ann, block.text, where)
     if ann.review is not None:
         yield finding("W113", f"flagged for review: {quote(ann.review)}", **where)
     if ann.label not in layer.labels:
@@ -204,6 +202,11 @@ def _edges(ann: Annotation, layer: LayerSchema, where: Where) -> Iterator[Findin
     if not layer.markers_inside and MARKER.search(text):
         yield finding("E204", f"{quote(text)} contains a footnote marker (the {layer.name} layer keeps them "
                       "outside its spans)", **where)
+    elif layer.markers_inside and text.endswith("]"):
+        marker = MARKER.fullmatch(text, text.rfind("[")) if "[" in text else None
+        if marker:
+            yield finding("W203", f"{quote(text)} ends with the footnote marker {marker.group()}: a span that "
+                          "ends at a marker ends before it", **where)
 
 
 def _balanced_close(text: str) -> bool:
@@ -213,30 +216,6 @@ def _balanced_close(text: str) -> bool:
     if text[-1] == '"':
         return text.count('"') % 2 == 0
     return text[-1] in pairs and pairs[text[-1]] in text[:-1]
-
-
-def _quotes(ann: Annotation, block_text: str, where: Where) -> Iterator[Finding]:
-    """Warn when a quotation opened inside the span is closed after it (W205).
-
-    Most spans hold no quotation mark: two ``in`` tests are all they cost.
-    """
-    text = ann.text
-    opened = -1  # where the quotation left open starts, if one is
-    if "“" in text:
-        unclosed: list[int] = []
-        for m in _CURLY.finditer(text):
-            if m.group() == "“":
-                unclosed.append(m.start())
-            elif unclosed:
-                unclosed.pop()
-        opened = unclosed[0] if unclosed else -1
-    if opened < 0 and text.count('"') % 2:
-        last = text.rfind('"')
-        if last == 0 or not text[last - 1].isalnum():  # an opening position, not the end of a quotation
-            opened = last
-    if opened >= 0 and (block_text.find("”", ann.end) >= 0 or block_text.find('"', ann.end) >= 0):
-        yield finding("W205", f"{quote(text)} opens a quotation at {ann.start + opened} that closes after "
-                      "the span", **where)
 
 
 def _attributes(ann: Annotation, layer: LayerSchema, registry: Mapping[str, RegistryEntity],

@@ -22,7 +22,7 @@ from .consistency import check_unannotated, check_variation, name_pattern, read_
 from .corpus_checks import walk_corpus
 from .findings import Finding, finding
 from .records import Ids, Located, check_record, check_registry
-from .spans import check_alignment, check_contained_links, check_overlaps
+from .spans import check_alignment, check_contained_links, check_overlaps, check_quotes
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 Raw = tuple[int, dict[str, Any]]
@@ -77,6 +77,7 @@ def run(*, corpus_dir: str | Path | None, annotations_dir: str | Path | None,
             located.extend(in_layer)
         findings.extend(check_alignment(tokenize, block, located))
         findings.extend(check_contained_links(schema, located))
+        findings.extend(check_quotes(block, located))
         findings.extend(check_unannotated(block, path, line, pattern, located, exceptions, schema))
     late: dict[str, list[tuple[LayerCursor, int, dict[str, Any]]]] = {}
     for cursor in cursors:
