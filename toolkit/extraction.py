@@ -41,7 +41,8 @@ FOLLOWING_MARKERS = re.compile(r"[”\"’'.,;:!?)]*((?:\[\d+\])+)")
 def extract(*, layer: str = "entities", labels: Iterable[str] = (), entities: Iterable[str] = (),
             context: str = "sentence", corpus_dir: str | Path | None = None,
             annotations_dir: str | Path | None = None, nlp: Language | None = None,
-            n_process: int = 1) -> Iterator[dict[str, Any]]:
+            n_process: int = 1, engine: str = "processes", client: Any = None, scheduler: str | None = None,
+            scratch: str | Path | None = None) -> Iterator[dict[str, Any]]:
     """Yield one plain dict per annotation, in reading order.
 
     ``layer`` is a layer the schema declares, or ``all``; ``labels`` and
@@ -51,15 +52,20 @@ def extract(*, layer: str = "entities", labels: Iterable[str] = (), entities: It
     schema declares for its layer (``null`` when absent); a span linked to
     the registry also gets ``canonical`` and ``entity_footnotes``. With ``n_process > 1`` the
     documents are shared out to worker processes and the records still come
-    in reading order. Arguments are checked here, before the first record is
-    asked for.
+    in reading order; with ``engine="dask"`` they run as a ``dask.bag`` on
+    ``client``, on the cluster at ``scheduler``, or on a LocalCluster of
+    ``n_process`` workers (see :mod:`toolkit.cluster`); each document's
+    records are written to a file in ``scratch`` (a folder every worker can
+    reach; default: the system's temporary folder) and read back in order.
+    Arguments are checked here, before the first record is asked for.
 
     >>> record = next(extract(entities=["tudeh-party"]))
     >>> record["text"], record["canonical"], record["context"]["type"]
     ('Tudeh Party', 'Tudeh Party', 'sentence')
     """
-    plan = _plan(layer, labels, entities, context, corpus_dir, annotations_dir, nlp, n_process)
-    if n_process == 1:
+    plan = _plan(layer, labels, entities, context, corpus_dir, annotations_dir, nlp, n_process,
+                 _Engine(engine, client, scheduler, scratch))
+    if plan.engine.serial(n_process):
         return _serial(plan)
     return (srsly.json_loads(line) for piece in _in_workers(plan, n_process) for line in piece.split("\n"))
 
@@ -67,16 +73,31 @@ def extract(*, layer: str = "entities", labels: Iterable[str] = (), entities: It
 def extract_jsonl(*, layer: str = "entities", labels: Iterable[str] = (), entities: Iterable[str] = (),
                   context: str = "sentence", corpus_dir: str | Path | None = None,
                   annotations_dir: str | Path | None = None, nlp: Language | None = None,
-                  n_process: int = 1) -> Iterator[str]:
+                  n_process: int = 1, engine: str = "processes", client: Any = None,
+                  scheduler: str | None = None, scratch: str | Path | None = None) -> Iterator[str]:
     """Like :func:`extract`, as JSONL text: what the CLI writes.
 
     Each piece is one record's line (one process) or one document's lines
     (workers), without the final newline.
     """
-    plan = _plan(layer, labels, entities, context, corpus_dir, annotations_dir, nlp, n_process)
-    if n_process == 1:
+    plan = _plan(layer, labels, entities, context, corpus_dir, annotations_dir, nlp, n_process,
+                 _Engine(engine, client, scheduler, scratch))
+    if plan.engine.serial(n_process):
         return (dumps(record) for record in _serial(plan))
     return _in_workers(plan, n_process)
+
+
+@dataclass(frozen=True)
+class _Engine:
+    """Where the work runs: ``processes`` (n_process > 1 of them) or ``dask``, and its scratch folder."""
+
+    name: str
+    client: Any
+    scheduler: str | None
+    scratch: str | Path | None
+
+    def serial(self, n_process: int) -> bool:
+        return self.name == "processes" and n_process == 1
 
 
 @dataclass(frozen=True)
@@ -88,10 +109,14 @@ class _Plan:
     sentences: bool
     shards: Iterable[Shard]
     checks: Checks
+    engine: _Engine
 
 
 def _plan(layer: str, labels: Iterable[str], entities: Iterable[str], context: str, corpus_dir: str | Path | None,
-          annotations_dir: str | Path | None, nlp: Language | None, n_process: int) -> _Plan:
+          annotations_dir: str | Path | None, nlp: Language | None, n_process: int, engine: _Engine) -> _Plan:
+    from .cluster import check_engine
+
+    check_engine(engine.name, engine.client, engine.scheduler)
     if context not in CONTEXTS:
         raise ToolkitError(f"unknown context {quote(context)}; use none, sentence or paragraph")
     if n_process < 1:
@@ -109,8 +134,8 @@ def _plan(layer: str, labels: Iterable[str], entities: Iterable[str], context: s
     notes = {b.id: _note(b) for b in iter_blocks(layout) if b.id in wanted} if wanted else {}
     work = partial(_part_records, keep=_Filter(frozenset(labels), frozenset(entities), layout.schema),
                    registry=registry, notes=notes, context=context, schema=layout.schema)
-    shards = document_shards(layout, checks, layers=layers) if n_process > 1 else iter(())
-    return _Plan(layout, layers, work, nlp, context == "sentence", shards, checks)
+    shards = iter(()) if engine.serial(n_process) else document_shards(layout, checks, layers=layers)
+    return _Plan(layout, layers, work, nlp, context == "sentence", shards, checks, engine)
 
 
 def _known(what: str, asked: set[str], known: set[str], kind: str, shown: int = 60) -> None:
@@ -141,14 +166,15 @@ def _in_workers(plan: _Plan, n_process: int) -> Iterator[str]:
     import tempfile
 
     from .interrupt import deferred
-    from .parallel import map_in_workers
+    from .parallel import map_shards
 
+    engine = plan.engine
     with deferred():  # a signal must not come between creating the folder and its cleanup being set up
-        folder = tempfile.TemporaryDirectory(prefix="toolkit-extract-")
+        folder = tempfile.TemporaryDirectory(prefix="toolkit-extract-", dir=engine.scratch)
     with folder as tmp:
         setup = partial(_worker_setup, plan.nlp, plan.sentences)
-        for path in map_in_workers(partial(_extract_shard, plan.work, tmp), enumerate(plan.shards), n_process,
-                                   setup=setup):
+        for path in map_shards(partial(_extract_shard, plan.work, tmp), enumerate(plan.shards), n_process,
+                               setup=setup, engine=engine.name, client=engine.client, scheduler=engine.scheduler):
             with open(path, encoding="utf-8") as f:
                 text = f.read()
             os.unlink(path)

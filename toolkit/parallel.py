@@ -45,6 +45,24 @@ def worker_state() -> dict[str, Any]:
     return _STATE
 
 
+def use_state(state: dict[str, Any]) -> None:
+    """Make ``state`` what :func:`worker_state` returns in this process (the Dask engine's workers)."""
+    if _STATE is not state:
+        _STATE.clear()
+        _STATE.update(state)
+
+
+def map_shards(work: Callable[[T], R], items: Iterable[T], n_process: int, *,
+               setup: Callable[[], dict[str, Any]] | None = None, engine: str = "processes", client: Any = None,
+               scheduler: str | None = None) -> Iterator[R]:
+    """``work(item)`` for every item, in order: in worker processes, or on Dask (:mod:`toolkit.cluster`)."""
+    if engine == "dask":
+        from .cluster import map_on_dask
+
+        return map_on_dask(work, items, setup=setup, client=client, scheduler=scheduler, n_workers=n_process)
+    return map_in_workers(work, items, n_process, setup=setup)
+
+
 def _init_worker(work: Callable[[Any], Any], setup: Callable[[], dict[str, Any]] | None) -> None:
     from .interrupt import setup_worker
 

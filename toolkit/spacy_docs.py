@@ -123,29 +123,36 @@ def stream_docs(*, corpus_dir: str | Path | None = None, annotations_dir: str | 
 
 def map_docs(func: Callable[[Doc], T], *, corpus_dir: str | Path | None = None,
              annotations_dir: str | Path | None = None, nlp: Language | None = None,
-             n_process: int = 1) -> Iterator[T]:
+             n_process: int = 1, engine: str = "processes", client: Any = None,
+             scheduler: str | None = None) -> Iterator[T]:
     """``func(doc)`` for the Doc of every block, in reading order, in ``n_process`` processes.
 
     Docs are built where ``func`` runs and only its results travel back, so
     the work spreads over the processes (shipping Docs between processes
     would cost as much as spaCy's DocBin). ``func`` must be picklable: a
-    module-level function.
+    module-level function. With ``engine="dask"`` the documents run as a
+    ``dask.bag`` on ``client``, on the cluster at ``scheduler``, or on a
+    LocalCluster of ``n_process`` workers (:mod:`toolkit.cluster`).
 
     >>> next(map_docs(len))  # tokens of the title block
     4
     """
+    from .cluster import check_engine
+
     if n_process < 1:
         raise ToolkitError("n_process must be at least 1")
-    if n_process == 1:
+    check_engine(engine, client, scheduler)
+    if n_process == 1 and engine == "processes":
         return (func(doc) for doc in stream_docs(corpus_dir=corpus_dir, annotations_dir=annotations_dir, nlp=nlp))
     from .checks import load_checks
     from .layout import Layout
-    from .parallel import map_in_workers
+    from .parallel import map_shards
     from .shards import document_shards
 
     layout = Layout.open(corpus_dir=corpus_dir, annotations_dir=annotations_dir)
     shards = document_shards(layout, load_checks(layout))
-    results = map_in_workers(partial(_map_shard, func), shards, n_process, setup=partial(_pipeline, nlp))
+    results = map_shards(partial(_map_shard, func), shards, n_process, setup=partial(_pipeline, nlp),
+                         engine=engine, client=client, scheduler=scheduler)
     return (result for shard_results in results for result in shard_results)
 
 

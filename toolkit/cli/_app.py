@@ -19,3 +19,8 @@ CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Corpus folder 
 AnnotationsOpt = Annotated[
     Path | None, typer.Option("--annotations", help="Annotations folder (default: the shipped annotations).")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Write JSONL here (atomically) instead of stdout.")]
+EngineOpt = Annotated[str, typer.Option(
+    "--engine", help="processes (this machine) or dask (a dask.bag on a Dask cluster; the dask extra).")]
+SchedulerOpt = Annotated[str | None, typer.Option(
+    "--scheduler", help="With --engine dask: the scheduler's address (tcp://host:8786); default: a local cluster "
+    "of --workers workers.")]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Generator
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ._app import AnnotationsOpt, CorpusOpt, OutOpt, app
+from ._app import AnnotationsOpt, CorpusOpt, EngineOpt, OutOpt, SchedulerOpt, app
 
 
 @app.command("extract")
@@ -23,7 +24,13 @@ def extract_command(
     corpus: CorpusOpt = None,
     annotations: AnnotationsOpt = None,
     workers: Annotated[int, typer.Option(
-        "--workers", min=1, help="Worker processes (parts are shared out in order).")] = 1,
+        "--workers", min=1, help="Worker processes (documents are shared out in order); with --engine dask, "
+        "the workers of the local cluster.")] = 1,
+    engine: EngineOpt = "processes",
+    scheduler: SchedulerOpt = None,
+    scratch: Annotated[Path | None, typer.Option(
+        "--scratch", help="Folder for the workers' per-document files (on a cluster: a shared one; default: "
+        "beside --out, else the system's temporary folder).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
 ) -> None:
     """Write one JSON record per annotation, in reading order, with context and resolved footnotes."""
@@ -32,10 +39,13 @@ def extract_command(
     from ..extraction import extract_jsonl
     from ..jsonl import write_jsonl
 
+    if scratch is None and out is not None and engine == "dask":
+        scratch = out.resolve().parent  # where the output goes is where the workers can write, on a cluster too
     pieces = extract_jsonl(layer=layer, labels=label or (), entities=entity or (), context=context,
-                          corpus_dir=corpus, annotations_dir=annotations, n_process=workers)
+                          corpus_dir=corpus, annotations_dir=annotations, n_process=workers, engine=engine,
+                          scheduler=scheduler, scratch=scratch)
     # disable=None: a bar only when stderr is a terminal. Workers hand over whole documents.
-    unit = " records" if workers == 1 else " documents"
+    unit = " records" if workers == 1 and engine == "processes" else " documents"
     try:
         with tqdm(pieces, unit=unit, file=sys.stderr, disable=True if quiet else None) as progress:
             n = write_jsonl(out, progress)

@@ -11,6 +11,8 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 
+import numpy
+from spacy.attrs import IDX, LENGTH
 from spacy.tokens import Doc
 
 from ..display import quote, quote_id
@@ -37,18 +39,21 @@ def check_alignment(tokenize: Callable[[str], Doc], block: Block, located: list[
     inside: dict[int, str] = {}  # offset -> the token around it
     for lo, hi in _pieces(text, wanted):
         doc = tokenize(text[lo:hi])
-        token_starts = [lo + t.idx for t in doc]
-        token_ends = [lo + t.idx + len(t) for t in doc]
-        for offset in wanted[bisect_left(wanted, lo):bisect_right(wanted, hi)]:
-            i = bisect_left(token_starts, offset)
-            if i < len(token_starts) and token_starts[i] == offset:
-                starts.add(offset)
-            i = bisect_left(token_ends, offset)
-            if i < len(token_ends) and token_ends[i] == offset:
-                ends.add(offset)
-            i = bisect_right(token_starts, offset) - 1  # the last token that starts before the offset
-            if i >= 0 and offset < token_ends[i]:
-                inside[offset] = doc[i].text
+        bounds = doc.to_array([IDX, LENGTH])  # token offsets as arrays: no Token object per token
+        token_starts = bounds[:, 0] + lo
+        token_ends = token_starts + bounds[:, 1]
+        here = numpy.asarray(wanted[bisect_left(wanted, lo):bisect_right(wanted, hi)], dtype=numpy.int64)
+        if not len(here) or not len(token_starts):
+            continue
+        n = len(token_starts)
+        i = numpy.minimum(numpy.searchsorted(token_starts, here), n - 1)
+        starts.update(here[token_starts[i] == here].tolist())
+        j = numpy.minimum(numpy.searchsorted(token_ends, here), n - 1)
+        ends.update(here[token_ends[j] == here].tolist())
+        before = numpy.searchsorted(token_starts, here, side="right") - 1  # the last token starting before
+        cut = (before >= 0) & (here < token_ends[numpy.maximum(before, 0)])
+        for offset, k in zip(here[cut].tolist(), before[cut].tolist(), strict=True):
+            inside[offset] = doc[k].text
     for item in located:
         a = item.annotation
         for name, offset, edges in (("start", a.start, starts), ("end", a.end, ends)):
