@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ._app import AnnotationsOpt, CorpusOpt, app
+from ._app import AnnotationsOpt, CorpusOpt, EngineOpt, SchedulerOpt, app
 
 
 @app.command("validate")
@@ -18,6 +18,11 @@ def validate_command(
         "--format", help="text (grouped, with a summary) or json (one finding per line).")] = "text",
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors for the exit status.")] = False,
     show_info: Annotated[bool, typer.Option("--info", help="Also show info findings in text output.")] = False,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, help="Worker processes (documents are shared out); with --engine dask, the workers "
+        "of the local cluster.")] = 1,
+    engine: EngineOpt = "processes",
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Exit 0 when there are no errors, 1 when there are (or warnings with --strict), 2 when inputs are unreadable."""
     from ..display import printable, quote_id
@@ -26,7 +31,8 @@ def validate_command(
 
     if output_format not in ("text", "json"):
         raise typer.BadParameter("use text or json", param_hint="--format")
-    findings = validate(corpus_dir=corpus, annotations_dir=annotations)
+    findings = validate(corpus_dir=corpus, annotations_dir=annotations, n_process=workers, engine=engine,
+                        scheduler=scheduler)
     counts = Counter(f.severity for f in findings)
     if output_format == "json":
         for f in findings:

@@ -57,9 +57,12 @@ class Survey:
     # (its file, line, id and text as messages quote it).
     analyses: dict[tuple[str, str], dict[str, list[str]]] = field(default_factory=dict)
     first: dict[tuple[str, str], tuple[Path, int, str, str]] = field(default_factory=dict)
+    # Every line a record of a known block with an offset, in reading order: the files cut into shards
+    # exactly (see validation.run); anything else is reported by one serial walk.
+    sorted: bool = True
 
 
-def survey(schema: Schema, paths: dict[str, Path], ids: Ids) -> Survey:
+def survey(schema: Schema, paths: dict[str, Path], ids: Ids, positions: dict[str, int] | None = None) -> Survey:
     """Read every layer file once: ids, annotated names, registry mention counts, analyses per string.
 
     What a layer contributes is what the schema declares: the registry
@@ -69,9 +72,18 @@ def survey(schema: Schema, paths: dict[str, Path], ids: Ids) -> Survey:
     result = Survey()
     for layer, path in paths.items():
         spec = schema.layers[layer]
+        furthest = (-1, -1)
         for line, record in iter_lines(path):
             if isinstance(record, BadLine):
+                result.sorted = False
                 continue
+            if positions is not None and result.sorted:
+                paragraph, start = record.get("paragraph"), record.get("start")
+                position = positions.get(paragraph, -1) if isinstance(paragraph, str) else -1
+                if position < 0 or type(start) is not int or start < 0 or (position, start) < furthest:
+                    result.sorted = False
+                else:
+                    furthest = (position, start)
             rid, text, label = record.get("id"), record.get("text"), record.get("label")
             if isinstance(rid, str):
                 ids.mark(rid)

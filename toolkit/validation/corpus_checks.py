@@ -7,7 +7,7 @@ part at a time; only block ids are kept for the whole corpus.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import groupby
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from ..display import quote
 from ..errors import ToolkitError
 from ..footnotes import FootnoteLink, resolve_footnotes
 from ..jsonl import BadLine, iter_lines
-from ..layout import Layout, blocks_file, document_file
+from ..layout import blocks_file, document_file
 from ..models import BLOCK_FIELDS, Block, Excluded, field_problems
 from ..readers import BLOCK_ID, raw_string, read_document_record
 from .findings import Finding, finding
@@ -24,14 +24,14 @@ from .records import check_block
 Placed = tuple[Block, Path, int]  # a usable block, its file and line
 
 
-def walk_corpus(layout: Layout, findings: list[Finding], unusable: dict[str, int]) -> Iterator[Placed]:
-    """Yield the usable blocks in reading order; append the corpus's findings to ``findings``.
+def walk_corpus(folders: Iterable[Path], findings: list[Finding], unusable: dict[str, int]) -> Iterator[Placed]:
+    """Yield the usable blocks of the document ``folders`` in reading order; append their findings to ``findings``.
 
     ``unusable`` gets the id of every block line that cannot be used but
     whose id can be read, with the index of its finding in ``findings``.
     """
     seen: dict[str, int] = {}
-    for folder in layout.documents:
+    for folder in folders:
         placed = _document(folder, findings, seen, unusable)
         for _, part in groupby(placed, key=lambda p: (p[0].doc, p[0].part)):
             blocks = list(part)
