@@ -46,34 +46,37 @@ def attach_spans(doc: Doc, item: AnnotatedBlock, schema: Schema) -> Doc:
     offsets = doc.to_array([IDX, LENGTH])
     token_starts = offsets[:, 0]
     token_ends = token_starts + offsets[:, 1]
+    every: list[Any] = [a for records in item.layers.values() for a in records]
+    every.extend(item.links)
+    firsts, lasts, aligned = _token_bounds(token_starts, token_ends, every)  # one search for the whole block
+    first_of, last_of = firsts.tolist(), lasts.tolist()
     ents: list[Span] | None = None
+    k = 0
     for layer, records in item.layers.items():
         spec = schema.layers[layer]
-        firsts, lasts, aligned = _token_bounds(token_starts, token_ends, records)
-        if not aligned.all():
-            a = records[int(numpy.argmin(aligned))]
+        n = len(records)
+        if not aligned[k:k + n].all():
+            a = records[int(numpy.argmin(aligned[k:k + n]))]
             raise ToolkitError(f"span {a.start}:{a.end} {quote(a.text)} does not align with token boundaries",
                                file=spec.file, record=a.id, code="E201")
         link = spec.link
         spans = []
-        for a, first, last in zip(records, firsts.tolist(), lasts.tolist(), strict=True):
+        for a, first, last in zip(records, first_of[k:k + n], last_of[k:k + n], strict=True):
             kb_id = a.attrs.get(link) if link else None
             spans.append(Span(doc, first, last + 1, label=a.label, kb_id=kb_id if isinstance(kb_id, str) else "",
                               span_id=a.id))
+        k += n
         doc.spans[layer] = spans
         if spec.ents:
             ents = (ents or []) + spans
     if ents is not None:  # the gold spans replace what a pipeline's own NER found
         doc.ents = filter_spans(ents)
-    refs = []
-    if item.links:
-        firsts, lasts, aligned = _token_bounds(token_starts, token_ends, item.links)
-        if not aligned.all():
-            raise ToolkitError("footnote marker is not a token of its own; build the "
-                               "pipeline with toolkit.make_nlp()", record=block.id)
-        for link_, first, last in zip(item.links, firsts.tolist(), lasts.tolist(), strict=True):
-            refs.append(Span(doc, first, last + 1, label="FOOTNOTE_REF", kb_id=link_.footnote or "",
-                             span_id=link_.footnote or ""))
+    if not aligned[k:].all():
+        raise ToolkitError("footnote marker is not a token of its own; build the "
+                           "pipeline with toolkit.make_nlp()", record=block.id)
+    refs = [Span(doc, first, last + 1, label="FOOTNOTE_REF", kb_id=link_.footnote or "",
+                 span_id=link_.footnote or "")
+            for link_, first, last in zip(item.links, first_of[k:], last_of[k:], strict=True)]
     doc.spans[FOOTNOTE_REFS] = refs
     return doc
 
