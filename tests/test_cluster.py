@@ -129,3 +129,8 @@ def test_without_dask_the_message_names_the_extra(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
     with pytest.raises(ToolkitError, match=r"pip install 'standoff-toolkit\[dask\]'"):
         toolkit.extract(engine="dask")
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(archive: Archive) -> None:
+    with pytest.raises(ToolkitError, match=r"cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'"):
+        list(toolkit.extract(engine="dask", scheduler="tcp://127.0.0.1:9", **archive))

@@ -1,10 +1,11 @@
 """The Dask engine: the same work on document shards, as a ``dask.bag`` on a ``dask.distributed`` cluster.
 
 ``extract``, ``validate`` and ``map_docs`` hand their shards here when asked
-for ``engine="dask"``. Each shard is one partition of a bag; partitions are
-computed a few at a time (twice the workers) and their results taken in
-order, so memory stays bounded however many documents there are, and
-results are what a serial run gives, in the same order. Each worker builds
+for ``engine="dask"``. Each shard is one partition of a bag; a bag is made
+for each window of shards (four per worker), the next window runs while the
+results of the last are taken in order, so memory and the size of each
+graph stay bounded however many documents there are, and results are what a
+serial run gives, in the same order. Each worker builds
 its state (a spaCy pipeline) once, the first time a task needs it.
 
 Without a ``client`` or a ``scheduler`` address a ``LocalCluster`` starts
@@ -31,6 +32,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 ENGINES = ("processes", "dask")
 MISSING = "the dask engine needs Dask: pip install 'standoff-toolkit[dask]'"
+CONNECT_TIMEOUT = "10s"  # to reach a scheduler given by address
 _BUILT: dict[str, dict[str, Any]] = {}  # in a worker process: the state each setup built, by the setup's digest
 
 
@@ -71,15 +73,20 @@ def map_on_dask(work: Callable[[T], R], items: Iterable[T], *, setup: Callable[[
                                                            processes=True, dashboard_address=None))
                 client = stack.enter_context(Client(cluster))
             else:
-                client = stack.enter_context(Client(scheduler))
-        bag = db.from_sequence(items, npartitions=len(items)).map(_run, work, setup, key)
-        partitions = iter(bag.to_delayed())
-        window = 2 * max(1, len(client.scheduler_info().get("workers", {})) or n_workers)
+                try:
+                    client = stack.enter_context(Client(scheduler, timeout=CONNECT_TIMEOUT))
+                except (OSError, TimeoutError) as e:
+                    raise ToolkitError(f"cannot reach the Dask scheduler at {scheduler!r}: {e}") from None
+        workers = len(client.scheduler_info().get("workers", {})) or n_workers
+        window = 4 * max(1, workers)
         pending: deque[Any] = deque()
         try:
-            for delayed in partitions:
-                pending.append(client.compute(delayed))
-                if len(pending) >= window:
+            for i in range(0, len(items), window):
+                # A small bag per window of shards: each graph stays small, however many documents there are.
+                chunk = items[i:i + window]
+                bag = db.from_sequence(chunk, npartitions=len(chunk)).map(_run, work, setup, key)
+                pending.extend(client.compute(bag.to_delayed()))
+                while len(pending) > window:  # the next window runs while this one is taken in order
                     yield from pending.popleft().result()
             while pending:
                 yield from pending.popleft().result()

@@ -1,10 +1,11 @@
 """The one parallel map: work on shards of whole documents in worker processes, results in order.
 
-Both ``extract`` and ``map_docs`` run on it. Each worker builds its state
-once (a spaCy pipeline, say) with ``setup``; work functions find it with
-:func:`worker_state`. Ctrl-C and termination reach the workers too (see
-:mod:`toolkit.interrupt`): the parent alone stops the pool, and workers die
-with it.
+``extract``, ``validate`` and ``map_docs`` run on it (:func:`map_shards`),
+in worker processes here or on Dask (:mod:`toolkit.cluster`). Each worker
+builds its state once (a spaCy pipeline, say) with ``setup``; work functions
+find it with :func:`worker_state`, whichever engine runs them. Ctrl-C and
+termination reach the workers too (see :mod:`toolkit.interrupt`): the parent
+alone stops the pool, and workers die with it.
 """
 
 from __future__ import annotations
