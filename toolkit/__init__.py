@@ -19,9 +19,11 @@ if TYPE_CHECKING:
     from .corpus import Corpus, load_corpus
     from .edition import render
     from .errors import ToolkitError
+    from .exporting import export
     from .extraction import extract
     from .footnotes import FootnoteBody, FootnoteLink, resolve_footnotes
     from .formatting import fmt
+    from .importing import import_
     from .ingestion import ingest, segment
     from .models import Annotation, Block, Document, RegistryEntity
     from .nlp import make_nlp
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 # binds it on the package, and a module named ``extract`` would replace the function.
 _WHERE = {
     "agree": "agreement", "Corpus": "corpus", "load_corpus": "corpus", "ToolkitError": "errors",
+    "export": "exporting", "import_": "importing",
     "extract": "extraction", "FootnoteBody": "footnotes", "FootnoteLink": "footnotes",
     "resolve_footnotes": "footnotes", "fmt": "formatting", "ingest": "ingestion", "segment": "ingestion",
     "Annotation": "models", "Block": "models", "Document": "models", "RegistryEntity": "models", "make_nlp": "nlp",
@@ -45,7 +48,8 @@ _WHERE = {
 }
 __all__ = [
     "Annotation", "Block", "Corpus", "Document", "Finding", "FootnoteBody", "FootnoteLink", "RegistryEntity",
-    "ToolkitError", "agree", "extract", "fmt", "ingest", "load_corpus", "make_nlp", "map_docs", "read_document",
+    "ToolkitError", "agree", "export", "extract", "fmt", "import_",
+    "ingest", "load_corpus", "make_nlp", "map_docs", "read_document",
     "read_layer", "read_registry", "reanchor", "render", "resolve_footnotes", "revise", "segment", "stream_docs",
     "validate",
     "write_document", "write_layer", "write_registry",

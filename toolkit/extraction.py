@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -126,16 +126,22 @@ def _plan(layer: str, labels: Iterable[str], entities: Iterable[str], context: s
         raise ToolkitError(f"unknown layer {quote(layer)}; use {', '.join(layout.schema.layers)} or all")
     checks = load_checks(layout)
     layers = [spec.name for spec in layout.schema.chosen(None if layer == "all" else [layer])]
-    known = {label for name in layers for label in layout.schema.layers[name].labels}
-    _known("label", set(labels), known, f"labels of {' and '.join(layers)}")
-    _known("entity", set(entities), set(checks.registry), "registry ids")
+    check_filters(layout.schema, layers, labels, entities, checks.registry)
     registry = checks.registry
     wanted = {fn for e in registry.values() for fn in e.footnotes}
     notes = {b.id: _note(b) for b in iter_blocks(layout) if b.id in wanted} if wanted else {}
-    work = partial(_part_records, keep=_Filter(frozenset(labels), frozenset(entities), layout.schema),
+    work = partial(_part_records, keep=AnnotationFilter(frozenset(labels), frozenset(entities), layout.schema),
                    registry=registry, notes=notes, context=context, schema=layout.schema)
     shards = iter(()) if engine.serial(n_process) else document_shards(layout, checks, layers=layers)
     return _Plan(layout, layers, work, nlp, context == "sentence", shards, checks, engine)
+
+
+def check_filters(schema: Schema, layers: list[str], labels: Iterable[str], entities: Iterable[str],
+                  registry: Mapping[str, RegistryEntity]) -> None:
+    """Refuse labels that no chosen layer has, and entities the registry does not know."""
+    known = {label for name in layers for label in schema.layers[name].labels}
+    _known("label", set(labels), known, f"labels of {' and '.join(layers)}")
+    _known("entity", set(entities), set(registry), "registry ids")
 
 
 def _known(what: str, asked: set[str], known: set[str], kind: str, shown: int = 60) -> None:
@@ -201,7 +207,7 @@ def _extract_shard(work: Callable[..., list[dict[str, Any]]], tmp: str, item: tu
 
 
 @dataclass(frozen=True, slots=True)
-class _Filter:
+class AnnotationFilter:
     """Which annotations to keep (a class, not a closure, so that workers can receive it)."""
 
     labels: frozenset[str]

@@ -12,7 +12,7 @@ import typer
 from ..display import printable
 from ..errors import ToolkitError
 from ..interrupt import Interrupted, signals_raise
-from . import agree, extract, fmt, footnotes, ingest, reanchor, render, revise, schema, validate  # noqa: F401  (importing registers them)
+from . import agree, export, extract, fmt, footnotes, import_, ingest, reanchor, render, revise, schema, validate  # noqa: F401  (importing registers them)
 from ._app import app
 
 

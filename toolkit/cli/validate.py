@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ._app import AnnotationsOpt, CorpusOpt, EngineOpt, SchedulerOpt, app
+
+if TYPE_CHECKING:
+    from ..validation import Finding
 
 
 @app.command("validate")
@@ -25,7 +28,6 @@ def validate_command(
     scheduler: SchedulerOpt = None,
 ) -> None:
     """Exit 0 when there are no errors, 1 when there are (or warnings with --strict), 2 when inputs are unreadable."""
-    from ..display import printable, quote_id
     from ..jsonl import dumps
     from ..validation import validate
 
@@ -38,17 +40,26 @@ def validate_command(
         for f in findings:
             typer.echo(dumps(f.to_dict()))
     else:
-        current = None
-        for f in findings:
-            if f.severity == "info" and not show_info:
-                continue
-            if f.file != current:
-                current = f.file
-                typer.echo(typer.style(printable(current or "(corpus)"), bold=True))
-            where = f":{f.line}" if f.line is not None else ""
-            record = f" [{quote_id(f.id)}]" if f.id else ""
-            typer.echo(printable(f"  {where:>6} {f.code} {f.severity}{record}: {f.message}"))
-            typer.echo(f"         hint: {f.hint}")
-        typer.echo(f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info", err=True)
+        echo_findings(findings, show_info=show_info)
     failed = counts["error"] > 0 or (strict and counts["warning"] > 0)
     raise typer.Exit(1 if failed else 0)
+
+
+def echo_findings(findings: list[Finding], *, show_info: bool, summary: bool = True, err: bool = False) -> None:
+    """Findings grouped by file, each with its hint; then the counts (on stderr)."""
+    from ..display import printable, quote_id
+
+    current = None
+    for f in findings:
+        if f.severity == "info" and not show_info:
+            continue
+        if f.file != current:
+            current = f.file
+            typer.echo(typer.style(printable(current or "(corpus)"), bold=True), err=err)
+        where = f":{f.line}" if f.line is not None else ""
+        record = f" [{quote_id(f.id)}]" if f.id else ""
+        typer.echo(printable(f"  {where:>6} {f.code} {f.severity}{record}: {f.message}"), err=err)
+        typer.echo(f"         hint: {f.hint}", err=err)
+    if summary:
+        counts = Counter(f.severity for f in findings)
+        typer.echo(f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info", err=True)
