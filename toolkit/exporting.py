@@ -67,14 +67,15 @@ def export(*, format: str, out: str | Path, docs: Iterable[str] = (), layers: It
         raise ToolkitError("is a file, not a folder", file=out)
     keep = AnnotationFilter(frozenset(labels), frozenset(entities), layout.schema)
     context = ExportContext(layout.schema, checks.registry, documents, cache(make_nlp), options or {})
+    exported: dict[str, str] = {}  # document -> the sha256 of the source its spans are over
     manifest = {"format": format, "layers": chosen, "labels": labels, "entities": entities,
-                "documents": {}, "options": dict(options or {})}
+                "documents": exported, "options": dict(options or {})}
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".toolkit-export-", dir=out.parent) as tmp:
         staged: list[str] = []
         for doc in source_documents(layout, layers=chosen, keep=keep, only=set(docs) or None):
             assert doc.doc is not None
-            manifest["documents"][doc.doc] = documents[doc.doc].sha256
+            exported[doc.doc] = documents[doc.doc].sha256
             staged += _stage(Path(tmp), writer.export_document(doc, context))
         staged += _stage(Path(tmp), writer.export_config(context))
         staged += _stage(Path(tmp), {MANIFEST: (dumps(manifest, indent=2) + "\n").encode()})

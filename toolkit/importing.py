@@ -270,10 +270,10 @@ def _place(source: SourceDocument, doc: str, corpus: _Corpus, types: Mapping[str
         if mapped.layer not in layers:
             skipped[f"layer {quote(mapped.layer)} is not imported (not in the scope of this import)"] += 1
             continue
-        where = {"file": file, "line": span.line, "id": span.id or span.tool_id}
         first, last = corpus.block_at(doc, span.start, span.end) if span.start < span.end else (None, None)
         if first is None or last is None or first.id != last.id:
-            findings.append(finding("E104", _outside(span, first, last, source.text), **where))
+            findings.append(finding("E104", _outside(span, first, last, source.text), file=file, line=span.line,
+                                    id=span.id or span.tool_id))
             continue
         start, end = span.start - first.source_start, span.end - first.source_start
         annotation = Annotation(mapped.layer, span.id or "", first.id, start, end, first.text[start:end],

@@ -99,7 +99,7 @@ class SentenceRules:
         if not len(doc):
             return doc
         kinds = self._kinds
-        orths = doc.to_array(ORTH).tolist()
+        orths = cast(list[int], doc.to_array(ORTH).tolist())  # to_array of one attribute: a 1-d array of ints
         # Written with one from_array call: setting token.is_sent_start token
         # by token makes spaCy rescan the Doc on every assignment.
         starts = numpy.full((len(doc), 1), -1, dtype="int64")

@@ -81,8 +81,8 @@ def attach_spans(doc: Doc, item: AnnotatedBlock, schema: Schema) -> Doc:
     return doc
 
 
-def _token_bounds(token_starts: numpy.ndarray, token_ends: numpy.ndarray, spans: Sequence[Any]
-                  ) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
+def _token_bounds(token_starts: numpy.ndarray[Any, Any], token_ends: numpy.ndarray[Any, Any], spans: Sequence[Any]
+                  ) -> tuple[numpy.ndarray[Any, Any], numpy.ndarray[Any, Any], numpy.ndarray[Any, Any]]:
     """First and last token of each span (``start``, ``end`` in characters), and whether both edges align."""
     starts = numpy.fromiter((s.start for s in spans), dtype=numpy.int64, count=len(spans))
     ends = numpy.fromiter((s.end for s in spans), dtype=numpy.int64, count=len(spans))

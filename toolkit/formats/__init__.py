@@ -14,8 +14,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import cast
 
-from ..errors import ToolkitError
 from ..display import quote
+from ..errors import ToolkitError
 from .model import Exporter, Importer
 
 # name -> (module, extra it needs, or None)

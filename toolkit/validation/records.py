@@ -36,7 +36,7 @@ class Located:
 
     annotation: Annotation
     file: Path
-    line: int
+    line: int | None  # None: a record made in memory, or read from a format without lines
 
 
 class Ids:

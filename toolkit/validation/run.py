@@ -268,6 +268,7 @@ def _check_late(layout: Layout, late: dict[str, list[tuple[LayerCursor, int, dic
                     pass  # reported in the main pass
             for name, (mine, theirs) in located.items():
                 before = set(check_overlaps(schemas[name], theirs))
-                together = sorted(mine + theirs, key=lambda item: item.line)  # ties: the earlier line is the original
+                # ties: the earlier line is the original
+                together = sorted(mine + theirs, key=lambda item: item.line or 0)
                 yield from (f for f in check_overlaps(schemas[name], together) if f not in before)
             yield from check_alignment(tokenize, block, [item for mine, _ in located.values() for item in mine])

@@ -1,0 +1,258 @@
+"""toolkit export and toolkit import: round trips for every two-way format, and the merge's rules.
+
+The merge is driven through doccano, the smallest two-way format (a JSONL
+record per document, its spans as ``[start, end, label]`` in UTF-16 units
+and the rest in the record's metadata), edited the way an annotator's tool
+would change it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import toolkit
+from toolkit.formats import TWO_WAY
+from toolkit.importing import ImportRefused
+from toolkit.layout import Layout
+
+from .conftest import ANNOTATIONS, CORPUS, SOURCE, read_records, run_cli, run_process
+
+LAYER_FILES = ("entities.jsonl", "dates.jsonl", "claims.jsonl")
+
+
+def _snapshot(annotations: Path) -> dict[str, bytes]:
+    return {name: (annotations / name).read_bytes() for name in (*LAYER_FILES, "registry.jsonl")}
+
+
+@pytest.mark.parametrize("name", TWO_WAY)
+def test_round_trip_is_byte_identical(name: str, data_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    out = tmp_path / "out"
+    toolkit.export(format=name, out=out, corpus_dir=corpus, annotations_dir=annotations)
+    result = toolkit.import_(out, format=name, corpus_dir=corpus, annotations_dir=annotations)
+    assert result.skipped == {}
+    assert {c.state for c in result.changes} == {"unchanged"}
+    assert len(result.changes) == sum(len(read_records(ANNOTATIONS / f)) for f in LAYER_FILES)
+    assert run_cli("fmt", "--annotations", annotations, "--corpus", corpus).returncode == 0
+    assert _snapshot(annotations) == _snapshot(ANNOTATIONS)
+
+
+# --- the merge, through doccano --------------------------------------------------------------------------------
+
+def _exported(tmp_path: Path, corpus: Path, annotations: Path, **filters: Any) -> tuple[Path, dict[str, Any]]:
+    out = tmp_path / "out"
+    toolkit.export(format="doccano", out=out, corpus_dir=corpus, annotations_dir=annotations, **filters)
+    return out, json.loads((out / "pwc.jsonl").read_text(encoding="utf-8"))
+
+
+def _save(out: Path, record: dict[str, Any]) -> None:
+    (out / "pwc.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _entry(record: dict[str, Any], rid: str) -> tuple[int, dict[str, Any]]:
+    return next((n, e) for n, e in enumerate(record["toolkit"]) if e["id"] == rid)
+
+
+def _drop(record: dict[str, Any], rid: str) -> None:
+    n, entry = _entry(record, rid)
+    del record["toolkit"][n]
+    record["label"].remove(entry["span"])
+
+
+def test_edits_come_back_as_changes(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    out, record = _exported(tmp_path, corpus, annotations)
+    claims = read_records(annotations / "claims.jsonl")
+    dropped, retyped = claims[0]["id"], claims[1]["id"]
+    _drop(record, dropped)
+    _entry(record, retyped)[1]["attributes"]["type"] = "diagnosis"
+    assert claims[1]["type"] != "diagnosis"
+    _save(out, record)
+    before = _snapshot(annotations)
+    dry = toolkit.import_(out, format="doccano", corpus_dir=corpus, annotations_dir=annotations, dry_run=True)
+    assert _snapshot(annotations) == before  # a dry run writes nothing
+    result = toolkit.import_(out, format="doccano", corpus_dir=corpus, annotations_dir=annotations)
+    assert dry.changes == result.changes
+    changed = {c.id: c.state for c in result.changes if c.state != "unchanged"}
+    assert changed == {dropped: "removed", retyped: "changed"}
+    after = {r["id"]: r for r in read_records(annotations / "claims.jsonl")}
+    assert dropped not in after and after[retyped]["type"] == "diagnosis"
+    assert result.written == [annotations / "claims.jsonl"] or set(result.written) >= {annotations / "claims.jsonl"}
+    assert (annotations / "entities.jsonl").read_bytes() == before["entities.jsonl"]
+
+
+def test_a_span_moved_keeps_its_id(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    out, record = _exported(tmp_path, corpus, annotations)
+    source = SOURCE.read_text(encoding="utf-8")
+    mentions = [r for r in read_records(annotations / "entities.jsonl") if r["text"] == "Iraq"]
+    blocks = {b["id"]: b for b in read_records(CORPUS / "pwc" / "blocks.jsonl")}
+    entities = read_records(annotations / "entities.jsonl")
+    first = mentions[0]
+
+    def free(block: dict[str, Any]) -> bool:  # the word there, and no entity annotation over it
+        at = block["text"].find("Iraq")
+        return at >= 0 and not any(r["paragraph"] == block["id"] and r["start"] < at + 4 and at < r["end"]
+                                   for r in entities)
+
+    elsewhere = next(b for b in blocks.values() if b["kind"] == "paragraph" and free(b))
+    start = elsewhere["source_start"] + elsewhere["text"].index("Iraq")
+    assert source[start:start + 4] == "Iraq"
+    _, entry = _entry(record, first["id"])
+    record["label"][record["label"].index(entry["span"])] = entry["span"] = [start, start + 4, "GPE"]
+    _save(out, record)
+    result = toolkit.import_(out, format="doccano", corpus_dir=corpus, annotations_dir=annotations, dry_run=True)
+    (moved,) = [c for c in result.changes if c.state == "moved"]
+    assert moved.id == first["id"] and moved.new is not None and moved.new["paragraph"] == elsewhere["id"]
+
+
+def test_a_new_span_from_the_tool_needs_a_mapping_and_gets_the_next_id(data_copy: tuple[Path, Path],
+                                                                       tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    out, record = _exported(tmp_path, corpus, annotations)
+    block = next(b for b in read_records(CORPUS / "pwc" / "blocks.jsonl") if b["kind"] == "paragraph")
+    words = block["text"].split(" ")
+    start = block["source_start"]
+    record["label"].append([start, start + len(words[0]), "CLAIM"])  # doccano has no place for attributes
+    _save(out, record)
+    unmapped = toolkit.import_(out, format="doccano", corpus_dir=corpus, annotations_dir=annotations, dry_run=True)
+    assert unmapped.skipped == {"type 'doccano' is not mapped": 1}
+    with pytest.raises(ImportRefused) as refused:  # mapped, but the layer's required attributes are missing
+        toolkit.import_(out, format="doccano", mapping=["doccano=claims"], corpus_dir=corpus,
+                        annotations_dir=annotations, dry_run=True)
+    assert {f.code for f in refused.value.findings if f.severity == "error"} == {"E403"}
+    assert refused.value.findings[0].file == str(out / "pwc.jsonl") and refused.value.findings[0].line == 1
+    mapping = tmp_path / "map.json"
+    mapping.write_text(json.dumps({"types": {"doccano": {"layer": "claims", "set": {
+        "type": "fact", "holder": ["author"], "about": []}}}}), encoding="utf-8")
+    result = toolkit.import_(out, format="doccano", mapping=[str(mapping)], annotator="tester", corpus_dir=corpus,
+                             annotations_dir=annotations)
+    (added,) = [c for c in result.changes if c.state == "added"]
+    highest = max(int(r["id"].split("-")[1]) for r in read_records(ANNOTATIONS / "claims.jsonl"))
+    assert added.id == f"c-{highest + 1:04d}"
+    saved = {r["id"]: r for r in read_records(annotations / "claims.jsonl")}[added.id]
+    assert saved["text"] == words[0] and saved["annotator"] == "tester" and saved["paragraph"] == block["id"]
+
+
+def test_a_span_across_blocks_is_refused_naming_both(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    out, record = _exported(tmp_path, corpus, annotations)
+    blocks = [b for b in read_records(CORPUS / "pwc" / "blocks.jsonl") if b["kind"] == "paragraph"]
+    record["toolkit"].append({"span": [blocks[0]["source_end"] - 3, blocks[1]["source_start"] + 3, "CLAIM"],
+                              "layer": "claims", "id": "c-9999",
+                              "attributes": {"type": "fact", "holder": ["author"], "about": []}})
+    record["label"].append(record["toolkit"][-1]["span"])
+    _save(out, record)
+    before = _snapshot(annotations)
+    run = run_cli("import", out, "--format", "doccano", "--corpus", corpus, "--annotations", annotations)
+    assert run.returncode == 1, run.stderr
+    assert f"crosses from block {blocks[0]['id']} into block {blocks[1]['id']}" in run.stdout
+    assert "E104" in run.stdout and "c-9999" in run.stdout and "nothing was written" in run.stderr
+    assert _snapshot(annotations) == before
+
+
+def test_the_same_id_twice_is_a_conflict_and_renumbered(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    out, record = _exported(tmp_path, corpus, annotations)
+    first = read_records(annotations / "dates.jsonl")[0]
+    other = read_records(annotations / "dates.jsonl")[1]
+    _entry(record, other["id"])[1]["id"] = first["id"]  # a copy in the tool kept the id of the first
+    _save(out, record)
+    result = toolkit.import_(out, format="doccano", corpus_dir=corpus, annotations_dir=annotations, dry_run=True)
+    conflicts = [c for c in result.changes if c.state == "conflict"]
+    assert len(conflicts) == 1 and conflicts[0].id not in (first["id"], other["id"])
+    assert conflicts[0].new is not None and conflicts[0].new["text"] == other["text"]
+    assert {c.id: c.state for c in result.changes}[other["id"]] == "removed"
+
+
+def test_a_filtered_export_is_the_truth_about_what_it_holds_only(data_copy: tuple[Path, Path],
+                                                                 tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    out, record = _exported(tmp_path, corpus, annotations, layers=["entities"], labels=["PERSON"])
+    assert {e["layer"] for e in record["toolkit"]} == {"entities"} and {s[2] for s in record["label"]} == {"PERSON"}
+    person = record["toolkit"][0]["id"]
+    _drop(record, person)
+    _save(out, record)
+    before = _snapshot(annotations)
+    result = toolkit.import_(out, format="doccano", corpus_dir=corpus, annotations_dir=annotations)
+    assert [c.id for c in result.changes if c.state != "unchanged"] == [person]
+    after = read_records(annotations / "entities.jsonl")
+    assert [r for r in read_records(ANNOTATIONS / "entities.jsonl") if r["id"] != person] == after
+    assert (annotations / "claims.jsonl").read_bytes() == before["claims.jsonl"]
+
+
+def test_a_changed_text_is_refused_with_its_line(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    out, record = _exported(tmp_path, corpus, annotations)
+    at = record["text"].index("Footnotes")
+    record["text"] = record["text"][:at] + "Notes" + record["text"][at + len("Footnotes"):]
+    _save(out, record)
+    run = run_cli("import", out, "--format", "doccano", "--corpus", corpus, "--annotations", annotations)
+    line = SOURCE.read_text(encoding="utf-8").count("\n", 0, at) + 1
+    assert run.returncode == 2 and f"at line {line}," in run.stderr and "toolkit revise" in run.stderr
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("not json\n", "E100 column 1: not valid JSON"),
+    ('{"label": []}\n', 'give "text"'),
+    ('{"text": "x", "label": [[0, 1]]}\n', "label 1 is not [start, end, label]"),
+])
+def test_a_broken_file_names_its_line(content: str, message: str, data_copy: tuple[Path, Path],
+                                      tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    path = tmp_path / "pwc.jsonl"
+    path.write_text(content, encoding="utf-8")
+    run = run_process("import", path, "--format", "doccano", "--corpus", corpus, "--annotations", annotations)
+    assert run.returncode == 2 and message in run.stderr and "Traceback" not in run.stderr
+    assert f"{path}:1" in run.stderr or f"{path.name}:1" in run.stderr
+
+
+def test_dry_run_on_the_command_line_prints_the_changes(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    out, record = _exported(tmp_path, corpus, annotations)
+    gone = record["toolkit"][-1]["id"]
+    _drop(record, gone)
+    _save(out, record)
+    run = run_cli("import", out, "--format", "doccano", "--dry-run", "--corpus", corpus, "--annotations",
+                  annotations)
+    assert run.returncode == 0, run.stderr
+    (line,) = [json.loads(line) for line in run.stdout.splitlines()]
+    assert line["state"] == "removed" and line["id"] == gone and line["new"] is None
+    assert "dry run: nothing written" in run.stderr and "1 removed" in run.stderr
+
+
+def test_export_refuses_what_matches_nothing(tmp_path: Path) -> None:
+    run = run_cli("export", "--format", "doccano", "--out", tmp_path / "o", "--doc", "nope")
+    assert run.returncode == 2 and "no document 'nope'" in run.stderr
+    run = run_cli("export", "--format", "nope", "--out", tmp_path / "o")
+    assert run.returncode == 2 and "unknown format 'nope'; the formats are xmi, brat" in run.stderr
+    run = run_cli("import", tmp_path, "--format", "conll")
+    assert run.returncode == 2 and "export only" in run.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_export_leaves_the_output_as_it_was_when_it_fails(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    out = tmp_path / "out"
+    toolkit.export(format="doccano", out=out, corpus_dir=corpus, annotations_dir=annotations)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    lines = (annotations / "dates.jsonl").read_text(encoding="utf-8").splitlines()
+    (annotations / "dates.jsonl").write_text("\n".join([*lines, '{"id": broken'] ) + "\n", encoding="utf-8")
+    run = run_cli("export", "--format", "doccano", "--out", out, "--corpus", corpus, "--annotations", annotations)
+    assert run.returncode == 2 and "dates.jsonl" in run.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no staging folder left
+
+
+def test_the_export_says_what_it_holds(tmp_path: Path) -> None:
+    toolkit.export(format="doccano", out=tmp_path, layers=["dates"], labels=["DURATION"])
+    manifest = json.loads((tmp_path / "toolkit-export.json").read_text(encoding="utf-8"))
+    sha = json.loads((CORPUS / "pwc" / "document.json").read_text(encoding="utf-8"))["sha256"]
+    assert manifest == {"format": "doccano", "layers": ["dates"], "labels": ["DURATION"], "entities": [],
+                        "documents": {"pwc": sha}, "options": {}}
+    layout = Layout.open()
+    assert layout.schema.layers["dates"].labels  # the manifest's layer exists
