@@ -88,26 +88,20 @@ def test_edits_come_back_as_changes(data_copy: tuple[Path, Path], tmp_path: Path
 def test_a_span_moved_keeps_its_id(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
     corpus, annotations = data_copy
     out, record = _exported(tmp_path, corpus, annotations)
-    source = SOURCE.read_text(encoding="utf-8")
-    mentions = [r for r in read_records(annotations / "entities.jsonl") if r["text"] == "Iraq"]
-    blocks = {b["id"]: b for b in read_records(CORPUS / "pwc" / "blocks.jsonl")}
-    entities = read_records(annotations / "entities.jsonl")
-    first = mentions[0]
-
-    def free(block: dict[str, Any]) -> bool:  # the word there, and no entity annotation over it
-        at = block["text"].find("Iraq")
-        return at >= 0 and not any(r["paragraph"] == block["id"] and r["start"] < at + 4 and at < r["end"]
-                                   for r in entities)
-
-    elsewhere = next(b for b in blocks.values() if b["kind"] == "paragraph" and free(b))
-    start = elsewhere["source_start"] + elsewhere["text"].index("Iraq")
-    assert source[start:start + 4] == "Iraq"
-    _, entry = _entry(record, first["id"])
-    record["label"][record["label"].index(entry["span"])] = entry["span"] = [start, start + 4, "GPE"]
+    first, second = [r for r in read_records(annotations / "entities.jsonl")
+                     if r["text"] == "Iraq" and r["entity"] == "iraq"][:2]
+    assert first["paragraph"] != second["paragraph"]
+    # In the tool, the first mention is dragged onto the second, which is deleted.
+    target = _entry(record, second["id"])[1]["span"]
+    _drop(record, second["id"])
+    entry = _entry(record, first["id"])[1]
+    record["label"][record["label"].index(entry["span"])] = entry["span"] = target
     _save(out, record)
     result = toolkit.import_(out, format="doccano", corpus_dir=corpus, annotations_dir=annotations, dry_run=True)
-    (moved,) = [c for c in result.changes if c.state == "moved"]
-    assert moved.id == first["id"] and moved.new is not None and moved.new["paragraph"] == elsewhere["id"]
+    changed = {c.id: c for c in result.changes if c.state != "unchanged"}
+    assert {rid: c.state for rid, c in changed.items()} == {first["id"]: "moved", second["id"]: "removed"}
+    moved = changed[first["id"]].new
+    assert moved is not None and (moved["paragraph"], moved["start"]) == (second["paragraph"], second["start"])
 
 
 def test_a_new_span_from_the_tool_needs_a_mapping_and_gets_the_next_id(data_copy: tuple[Path, Path],

@@ -9,7 +9,8 @@
    the block that holds it, through the blocks' source offsets; a span that
    crosses a block boundary, or lies outside every block, is refused.
 3. Every record is checked with the codes of ``validate`` (offsets, quote,
-   labels, attributes, registry ids, dates, span edges, the overlap policy),
+   labels, attributes, registry ids, dates, span edges, token boundaries,
+   the overlap policy),
    located at the imported file and line; any error refuses the whole
    import and nothing is written.
 4. Ids: a span that carries one of our ids keeps it; one without an id takes
@@ -32,10 +33,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .checks import Checks, load_checks
 from .display import quote
@@ -53,8 +54,11 @@ from .readers import read_document_record
 from .schema import LayerSchema, Schema
 from .validation.findings import Finding, finding
 from .validation.records import Located, check_annotation
-from .validation.spans import check_overlaps
+from .validation.spans import check_alignment, check_overlaps
 from .writers import canonical_annotation, layer_lines, writable, write_files
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 STATES = ("added", "changed", "moved", "removed", "unchanged", "conflict")
 NUMBERED = re.compile(r"(.*?)(\d+)")
@@ -122,6 +126,8 @@ def import_(path: str | Path, *, format: str, mapping: Iterable[str] = (), layer
     name none. Raises :class:`ImportRefused` (with every finding) when a
     record breaks the rules, ToolkitError when a file cannot be read.
     """
+    from .nlp import make_nlp
+
     reader = importer(format)
     layout = Layout.open(corpus_dir=corpus_dir, annotations_dir=annotations_dir)
     if not dry_run:
@@ -142,7 +148,7 @@ def import_(path: str | Path, *, format: str, mapping: Iterable[str] = (), layer
             if doc in placed:
                 raise ToolkitError(f"document {quote(doc)} is imported twice (also from another file)", file=file)
             placed[doc] = list(_place(source, doc, corpus, types, schema, scope.layers, skipped, findings, file))
-    merge = _Merge(corpus, checks, scope, annotator)
+    merge = _Merge(corpus, checks, scope, annotator, make_nlp().tokenizer)
     changes = [change for doc, spans in placed.items() for change in merge.document(doc, spans, findings)]
     if any(f.severity == "error" for f in findings):
         raise ImportRefused(findings)
@@ -300,7 +306,9 @@ def _attributes(mapped: Mapped, layer: LayerSchema) -> dict[str, Any]:
 class _Merge:
     """The imported records of each document and layer in scope, matched with the records there now."""
 
-    def __init__(self, corpus: _Corpus, checks: Checks, scope: _Scope, annotator: str | None) -> None:
+    def __init__(self, corpus: _Corpus, checks: Checks, scope: _Scope, annotator: str | None,
+                 tokenize: Callable[[str], Doc]) -> None:
+        self.tokenize = tokenize  # spans must fall on token boundaries (E201), as validate and the Docs want
         self.corpus = corpus
         self.checks = checks
         self.scope = scope
@@ -353,6 +361,11 @@ class _Merge:
             for a in kept + new[name]:
                 by_block[a.paragraph].append(where.get(a.id) or Located(a, layer_file, None))
             findings.extend(f for items in by_block.values() for f in check_overlaps(spec, items))
+        imported: dict[str, list[Located]] = defaultdict(list)
+        for located in where.values():
+            imported[located.annotation.paragraph].append(located)
+        for block_id, items in imported.items():
+            findings.extend(check_alignment(self.tokenize, self.corpus.blocks[block_id], items))
         return changes
 
     def _record(self, a: Annotation, old: Annotation | None, conflict: bool, taken: set[str]) -> Annotation:
