@@ -166,6 +166,19 @@ def test_render(synthetic: Path, tmp_path: Path, signum: int) -> None:
     _assert_no_debris(proc, signum, stderr, out, tmpdir)
 
 
+@pytest.mark.parametrize("signum", SIGNALS)
+def test_export(synthetic: Path, tmp_path: Path, signum: int) -> None:
+    # export stages every file beside the output folder and moves them in together at the end.
+    out = _output(tmp_path, "doc-0000.jsonl")
+    tmpdir = tmp_path / "tmp"
+    proc = _start(["export", "--format", "doccano", "--out", out.parent, "--corpus", synthetic / "corpus",
+                   "--annotations", synthetic / "annotations"], tmpdir)
+    _wait_for(lambda: list(tmp_path.glob(".toolkit-export-*/*.jsonl")), proc, "its staged files")
+    stderr = _interrupt(proc, signum)
+    _assert_no_debris(proc, signum, stderr, out, tmpdir)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "tmp"]  # no staging folder
+
+
 def test_footnotes(synthetic: Path, tmp_path: Path) -> None:
     out = _output(tmp_path, "footnotes.jsonl")
     tmpdir = tmp_path / "tmp"
