@@ -9,6 +9,7 @@ would change it.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -250,3 +251,51 @@ def test_the_export_says_what_it_holds(tmp_path: Path) -> None:
                         "documents": {"pwc": sha}, "options": {}}
     layout = Layout.open()
     assert layout.schema.layers["dates"].labels  # the manifest's layer exists
+
+
+# --- files the project did not write ----------------------------------------------------------------------------
+
+INCEPTION = Path(__file__).parent / "fixtures" / "xmi"
+NAMED_ENTITY = "de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity"
+
+
+def test_an_inception_named_entity_project_comes_in_through_a_mapping(data_copy: tuple[Path, Path],
+                                                                       tmp_path: Path) -> None:
+    import cassis
+
+    corpus, annotations = data_copy
+    project = tmp_path / "inception"
+    shutil.copytree(INCEPTION / "inception", project)
+    with (project / "TypeSystem.xml").open("rb") as f:
+        types = cassis.load_typesystem(f)
+    with (project / "pwc.xmi").open("rb") as f:
+        cas = cassis.load_cas_from_xmi(f, typesystem=types)
+    mentions = sorted(cas.select(NAMED_ENTITY), key=lambda a: a.begin)
+    relinked, unmapped = mentions[0], mentions[1]
+    relinked.identifier = "https://kb.example.org/entity/mansoor-hekmat"  # a wrong link made in the tool
+    unmapped.value = "MISC"
+    cas.to_xmi(project / "pwc.xmi")
+    mapping = str(INCEPTION / "inception-mapping.json")
+    without = run_cli("import", project, "--format", "xmi", "--corpus", corpus, "--annotations", annotations,
+                      "--dry-run")
+    assert without.returncode == 0 and f"not imported: {len(mentions)} × type '{NAMED_ENTITY}' is not mapped" \
+        in without.stderr
+    result = toolkit.import_(project, format="xmi", mapping=[mapping], corpus_dir=corpus, annotations_dir=annotations,
+                             dry_run=True)
+    assert result.skipped == {f"label 'MISC' of type '{NAMED_ENTITY}' is not mapped": 1}
+    states = [c.state for c in result.changes]
+    assert states.count("unchanged") == len(mentions) - 2 and "removed" not in states  # no scope: nothing removed
+    (changed,) = [c for c in result.changes if c.state != "unchanged"]
+    assert changed.state == "changed" and changed.new is not None and changed.new["entity"] == "mansoor-hekmat"
+    assert changed.tool_id is not None and changed.old is not None
+    assert changed.old["text"] == relinked.get_covered_text()
+    assert changed.old["label"] == "PERSON"
+    # Linked to an organisation, a PERSON mention breaks the registry's label: refused, nothing written.
+    relinked.identifier = "https://kb.example.org/entity/wcp-iraq"
+    cas.to_xmi(project / "pwc.xmi")
+    before = _snapshot(annotations)
+    with pytest.raises(ImportRefused) as refused:
+        toolkit.import_(project, format="xmi", mapping=[mapping], corpus_dir=corpus, annotations_dir=annotations)
+    assert [f.code for f in refused.value.findings if f.severity == "error"] == ["E502"]
+    assert refused.value.findings[0].file == str(project / "pwc.xmi")
+    assert _snapshot(annotations) == before

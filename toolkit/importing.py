@@ -18,10 +18,12 @@
    new one gets the next id of its layer. An id already used elsewhere is a
    conflict: the record gets a new id, and the change says so.
 5. The imported documents' records of the imported layers (the *scope*:
-   what the export named in ``toolkit-export.json``, or ``layers``, or the
-   layers the mapping targets) are replaced by what the files hold; every
-   record ends in one change: added, changed (label or attributes), moved
-   (other offsets or block), removed, unchanged, or conflict (a new id).
+   what the export named in ``toolkit-export.json``, or ``layers``) are
+   replaced by what the files hold; every record ends in one change: added,
+   changed (label or attributes), moved (other offsets or block), removed,
+   unchanged, or conflict (a new id). Files that name no scope (a tool's own
+   project, read through a mapping: its layers are the ones the mapping
+   targets) add and change records, and never remove one.
    What a file does not say (an attribute the tool has no place for, an
    annotator or note) is kept from the record it matches.
 6. The layer files are written through the write path (checked again,
@@ -122,7 +124,7 @@ def import_(path: str | Path, *, format: str, mapping: Iterable[str] = (), layer
     ``mapping``: mapping files or ``TYPE=LAYER[:LABEL]`` (see
     :mod:`toolkit.formats.mapping`); ``layers``: the layers the files are the
     whole truth about (default: what the export's manifest says, else the
-    layers the mapping gives spans to); ``annotator`` for new records that
+    layers the mapping gives spans to, and then nothing is removed); ``annotator`` for new records that
     name none. Raises :class:`ImportRefused` (with every finding) when a
     record breaks the rules, ToolkitError when a file cannot be read.
     """
@@ -163,10 +165,16 @@ def import_(path: str | Path, *, format: str, mapping: Iterable[str] = (), layer
 
 @dataclass(frozen=True)
 class _Scope:
-    """What the imported files are the whole truth about: these layers, records passing ``keep``."""
+    """What the imported files are about: these layers, records passing ``keep``; whether they are the whole truth.
+
+    Only then (an export's manifest, or layers named) does a record the files
+    no longer hold count as removed; files without either (a tool's own
+    project, read through a mapping) add and change, never remove.
+    """
 
     layers: frozenset[str]
     keep: AnnotationFilter
+    removes: bool
 
 
 def _scope(schema: Schema, layers: Iterable[str] | None, manifest: dict[str, Any] | None,
@@ -180,7 +188,8 @@ def _scope(schema: Schema, layers: Iterable[str] | None, manifest: dict[str, Any
         labels, entities = manifest.get("labels") or [], manifest.get("entities") or []
     else:
         chosen = {rule.layer for rule in types.values()}
-    return _Scope(frozenset(chosen), AnnotationFilter(frozenset(labels), frozenset(entities), schema))
+    return _Scope(frozenset(chosen), AnnotationFilter(frozenset(labels), frozenset(entities), schema),
+                  removes=layers is not None or manifest is not None)
 
 
 def _files(path: Path, patterns: tuple[str, ...]) -> list[Path]:
@@ -353,8 +362,12 @@ class _Merge:
             spec = schema.layers[name]
             kept = [a for a in current[name] if not keep(a)]
             for a in records:
-                if a.id not in claimed:
+                if a.id in claimed:
+                    continue
+                if self.scope.removes:
                     changes.append(Change("removed", name, doc, a.id, _canonical(a, spec), None))
+                else:
+                    kept.append(a)
             self.result.setdefault(name, {})[doc] = kept + new[name]
             by_block: dict[str, list[Located]] = defaultdict(list)
             layer_file = self.corpus.layout.layer_file(name)

@@ -20,7 +20,7 @@ def import_command(
         "layers (repeatable; the format's own exports need none).")] = None,
     layer: Annotated[list[str] | None, typer.Option(
         "--layer", help="The layers the files are the whole truth about (repeatable; default: what the export "
-        "named, else the layers the mapping gives spans to).")] = None,
+        "named, else the layers the mapping gives spans to, and then nothing is removed).")] = None,
     annotator: Annotated[str | None, typer.Option("--annotator", help="Annotator of new records that name none."
                                                   )] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing; print what would be added, changed, "
