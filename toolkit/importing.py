@@ -150,6 +150,7 @@ def import_(path: str | Path, *, format: str, mapping: Iterable[str] = (), layer
             if doc in placed:
                 raise ToolkitError(f"document {quote(doc)} is imported twice (also from another file)", file=file)
             placed[doc] = list(_place(source, doc, corpus, types, schema, scope.layers, skipped, findings, file))
+            skipped.update(source.unread)
     merge = _Merge(corpus, checks, scope, annotator, make_nlp().tokenizer)
     changes = [change for doc, spans in placed.items() for change in merge.document(doc, spans, findings)]
     if any(f.severity == "error" for f in findings):

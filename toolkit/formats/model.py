@@ -57,7 +57,9 @@ class SourceDocument:
 
     ``doc`` is the document id the file names (None: its file name says it).
     ``blocks`` are the corpus's blocks on export (some formats need them:
-    sentences, one Doc per block); an imported file has none.
+    sentences, one Doc per block); an imported file has none. ``unread``
+    says what an imported file holds that is not a span (a brat relation, an
+    event), one reason each: import lists them, and imports none.
     """
 
     doc: str | None
@@ -65,6 +67,7 @@ class SourceDocument:
     spans: tuple[Span, ...]
     file: Path | None = None
     blocks: tuple[Block, ...] = ()
+    unread: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
