@@ -299,3 +299,16 @@ def test_an_inception_named_entity_project_comes_in_through_a_mapping(data_copy:
     assert [f.code for f in refused.value.findings if f.severity == "error"] == ["E502"]
     assert refused.value.findings[0].file == str(project / "pwc.xmi")
     assert _snapshot(annotations) == before
+
+
+@pytest.mark.parametrize(("name", "module", "extra"), [("xmi", "cassis", "inception"), ("w3c", "pyld", "w3c")])
+def test_a_missing_extra_is_named(name: str, module: str, extra: str, monkeypatch: pytest.MonkeyPatch,
+                                  tmp_path: Path) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, module, None)  # as if not installed: importing it fails
+    monkeypatch.delitem(sys.modules, f"toolkit.formats.{name}", raising=False)
+    run = run_cli("export", "--format", name, "--out", tmp_path / "out")
+    assert run.returncode == 2, run.stderr
+    assert f"the {name} format needs {module}: pip install 'standoff-toolkit[{extra}]'" in run.stderr
+    assert not (tmp_path / "out").exists()
