@@ -176,7 +176,9 @@ def test_round_trip_whole_corpus(exported: Path, shipped_docs: list[SourceDocume
         assert (got.doc, got.text) == (doc.doc, doc.text)
         assert len(doc.spans) > 500
         assert sorted(back(s, schema) for s in got.spans) == sorted(ours(s) for s in doc.spans)
-        assert all(s.tool_id is not None and s.tool_id.isdigit() for s in got.spans)
+        lines = (exported / f"{doc.doc}.xmi").read_text(encoding="utf-8").splitlines()
+        for span in got.spans:
+            assert span.line is not None and f'xmi:id="{span.tool_id}"' in lines[span.line - 1]
 
 
 def test_export_then_import_leaves_the_layer_files_byte_identical(data_copy: tuple[Path, Path],
@@ -341,6 +343,30 @@ def test_a_foreign_custom_layer_keeps_its_own_note_feature(tmp_path: Path) -> No
                                                                           None, None)
     assert span.features == {"note": "theirs", "annotator": "ann1", "score": 3, "tags": ["x", "y"], "type": "t"}
     assert read_one(tmp_path / "doc.xmi").doc is None  # no DocumentMetaData: the file's stem names it
+
+
+@pytest.mark.parametrize(("metadata", "expected"), [
+    ({"documentId": "pwc", "documentTitle": "Prospects of Worker Communism"}, "pwc"),  # the toolkit's export
+    ({"documentId": "annotator1", "documentTitle": "pwc.xmi", "documentUri": "slug/pwc.xmi",
+      "documentBaseUri": "slug"}, "pwc"),  # INCEpTION: the data owner in documentId
+    ({"documentId": "pwc.txt", "documentTitle": "pwc.txt", "documentUri": "file:/srv/inception/source/pwc.txt"},
+     "pwc"),  # older INCEpTION: the file name everywhere
+    ({"documentId": "pwc", "documentTitle": "pwc.xmi", "documentUri": "elsewhere"}, "pwc"),
+    ({"documentTitle": "pwc.xmi"}, None),
+    ({}, None),
+])
+def test_the_document_is_the_one_the_metadata_names(tmp_path: Path, metadata: dict[str, str],
+                                                    expected: str | None) -> None:
+    system = cassis.TypeSystem()
+    meta = system.create_type("de.tudarmstadt.ukp.dkpro.core.api.metadata.type.DocumentMetaData",
+                              "uima.tcas.DocumentAnnotation")
+    for name in ("documentId", "documentTitle", "documentUri", "documentBaseUri"):
+        system.create_feature(meta, name, "uima.cas.String")
+    cas = cassis.Cas(system, sofa_string="Some text.")
+    cas.add(meta(begin=0, end=10, **metadata))
+    cas.to_xmi(tmp_path / "file.xmi")
+    system.to_xml(tmp_path / "TypeSystem.xml")
+    assert read_one(tmp_path / "file.xmi").doc == expected
 
 
 # --- XML is parsed safely ---------------------------------------------------------------------------------------------

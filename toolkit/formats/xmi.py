@@ -24,8 +24,10 @@ external reference is refused, so nothing is fetched, read or expanded.
 Import reads any CAS: every annotation that is not structure (tokens,
 sentences, document metadata) is a span of its full UIMA type name, its
 label the ``label`` feature if the type has one, else ``value`` (DKPro's
-``NamedEntity``), its features the other primitive features, ``tool_id``
-its ``xmi:id``. ``TypeSystem.xml`` must be beside the ``.xmi``.
+``NamedEntity``), its features the other primitive features (arrays and
+lists as lists), ``tool_id`` its ``xmi:id``, ``line`` the line its element
+starts on. ``TypeSystem.xml`` must be beside the ``.xmi``. The document is
+the one ``DocumentMetaData`` names (see :func:`_document_id`).
 
 >>> from toolkit.layout import Layout
 >>> schema = Layout.open().schema
@@ -41,14 +43,14 @@ import re
 import warnings
 from collections.abc import Iterator
 from io import BytesIO
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
-from xml.etree.ElementTree import ParseError
-from xml.parsers.expat import ErrorString
+from xml.sax import InputSource, SAXParseException
+from xml.sax.handler import ContentHandler
 
 import cassis
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from defusedxml.expatreader import DefusedExpatParser
 
 from ..display import quote
 from ..errors import ToolkitError
@@ -83,8 +85,9 @@ RESTRICTED = frozenset(name.lower() for name in (
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")  # what XML 1.0 cannot carry
 
-NS_XMI = "{http://www.omg.org/XMI}XMI"
-NS_TYPE_SYSTEM = "{http://uima.apache.org/resourceSpecifier}typeSystemDescription"
+XMI = "http://www.omg.org/XMI"
+XMI_ROOT = (XMI, "XMI")
+TYPE_SYSTEM_ROOT = ("http://uima.apache.org/resourceSpecifier", "typeSystemDescription")
 REFUSED = ("DTDs and entities are not accepted in XMI (a document type declaration, an entity or an external "
            "reference: refused before anything is expanded or fetched)")
 
@@ -222,11 +225,11 @@ def read(path: Path) -> Iterator[SourceDocument]:
     """The one document of an ``.xmi`` file (its type system from ``TypeSystem.xml`` beside it)."""
     path = Path(path)
     system_file = path.parent / TYPE_SYSTEM
-    data = _checked_xml(path, NS_XMI, "an XMI file (root xmi:XMI)")
+    data, lines = _checked_xml(path, XMI_ROOT, "an XMI file (root xmi:XMI)")
     if not system_file.is_file():
         raise ToolkitError(f"no {TYPE_SYSTEM} beside {path.name}: an XMI export keeps its type system in that "
                            "file, in the same folder", file=system_file)
-    system_data = _checked_xml(system_file, NS_TYPE_SYSTEM, "a UIMA type system (root typeSystemDescription)")
+    system_data, _ = _checked_xml(system_file, TYPE_SYSTEM_ROOT, "a UIMA type system (root typeSystemDescription)")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # cassis warns when it renames a feature called type or self
         try:
@@ -244,30 +247,67 @@ def read(path: Path) -> Iterator[SourceDocument]:
     text = cas.sofa_string
     if not isinstance(text, str):
         raise ToolkitError("its sofa holds no text (sofaString)", file=path)
-    return iter((SourceDocument(_document_id(cas), text, tuple(_spans(cas, path)), path),))
+    return iter((SourceDocument(_document_id(cas), text, tuple(_spans(cas, lines)), path),))
 
 
 def default_mapping(schema: Schema) -> dict[str, TypeMap]:
     return {layer_type(name): TypeMap(name, attributes=feature_names(layer)) for name, layer in schema.layers.items()}
 
 
-def _checked_xml(path: Path, root: str, what: str) -> bytes:
-    """The file's bytes, once defusedxml has parsed them without a DTD, an entity or an external reference."""
+class _Outline(ContentHandler):
+    """The root element and the line of each element under it (by its ``xmi:id``), met while parsing.
+
+    (The method names are SAX's.)
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.root: tuple[str | None, str] | None = None
+        self.lines: dict[str, int] = {}
+        self._depth = 0
+        self._locator: Any = None
+
+    def setDocumentLocator(self, locator: Any) -> None:
+        self._locator = locator
+
+    def startElementNS(self, name: tuple[str | None, str], qname: Any, attrs: Any) -> None:
+        if self._depth == 0:
+            self.root = name
+        elif self._depth == 1 and self._locator is not None:
+            xmi_id = attrs.get((XMI, "id"))
+            if xmi_id is not None:
+                self.lines[xmi_id] = self._locator.getLineNumber()
+        self._depth += 1
+
+    def endElementNS(self, name: tuple[str | None, str], qname: Any) -> None:
+        self._depth -= 1
+
+
+def _checked_xml(path: Path, root: tuple[str, str], what: str) -> tuple[bytes, dict[str, int]]:
+    """The file's bytes and its elements' lines, once defusedxml has parsed it: no DTD, entity or external
+    reference."""
     try:
         data = path.read_bytes()
     except OSError as e:
         raise ToolkitError(f"cannot read it: {e.strerror}", file=path) from None
+    outline = _Outline()
+    parser = DefusedExpatParser(namespaceHandling=1, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    parser.setContentHandler(outline)
+    source = InputSource()
+    source.setByteStream(BytesIO(data))
     try:
-        element = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        parser.parse(source)
     except DefusedXmlException:
         raise ToolkitError(REFUSED, file=path) from None
-    except ParseError as e:
-        line, column = e.position
-        raise ToolkitError(f"not well-formed XML ({ErrorString(e.code)}, column {column + 1}); {what} was "
-                           "expected", file=path, line=line) from None
-    if element.tag != root:
-        raise ToolkitError(f"not {what}: its root element is {quote(element.tag)}", file=path)
-    return data
+    except SAXParseException as e:
+        column = e.getColumnNumber()
+        at = f", column {column + 1}" if column is not None else ""
+        raise ToolkitError(f"not well-formed XML ({e.getMessage()}{at}); {what} was expected", file=path,
+                           line=e.getLineNumber()) from None
+    if outline.root != root:
+        shown = outline.root[1] if outline.root else None
+        raise ToolkitError(f"not {what}: its root element is {quote(shown)}", file=path)
+    return data, outline.lines
 
 
 def _reason(error: Exception) -> str:
@@ -275,16 +315,25 @@ def _reason(error: Exception) -> str:
 
 
 def _document_id(cas: cassis.Cas) -> str | None:
+    """The document the CAS names: ``documentId`` of its DocumentMetaData, except in INCEpTION's exports.
+
+    INCEpTION writes the annotator (the "data owner") into ``documentId`` and
+    the document's name, the file it was uploaded as, into ``documentTitle``,
+    with ``documentUri`` ending in ``/`` and that name: the document is then
+    that name without its extension (``pwc.xmi`` -> ``pwc``).
+    """
     if not cas.typesystem.contains_type(DOCUMENT_METADATA):
         return None
     for metadata in cas.select(DOCUMENT_METADATA):
-        value = metadata.get("documentId")
-        if isinstance(value, str) and value:
-            return value
+        doc_id, title, uri = (metadata.get(name) for name in ("documentId", "documentTitle", "documentUri"))
+        if isinstance(title, str) and title and isinstance(uri, str) and uri.endswith(f"/{title}"):
+            return PurePosixPath(title).stem or title
+        if isinstance(doc_id, str) and doc_id:
+            return doc_id
     return None
 
 
-def _spans(cas: cassis.Cas, path: Path) -> Iterator[Span]:
+def _spans(cas: cassis.Cas, lines: dict[str, int]) -> Iterator[Span]:
     system = cas.typesystem
     structure = system.get_type(DOCUMENT_ANNOTATION)
     annotations = sorted(cas.select(ANNOTATION), key=lambda fs: (fs.begin, -fs.end, fs.xmiID))
@@ -307,7 +356,8 @@ def _spans(cas: cassis.Cas, path: Path) -> Iterator[Span]:
         label = fs.get(declared[label_feature].name) if label_feature else None
         side = {field: _string(fs, declared[feature]) if ours else None for field, feature in SIDE.items()}
         yield Span(fs.begin, fs.end, uima_type.name, label if isinstance(label, str) else None, features,
-                   side["id"], str(fs.xmiID), side["annotator"], side["note"], side["review"], None)
+                   side["id"], str(fs.xmiID), side["annotator"], side["note"], side["review"],
+                   lines.get(str(fs.xmiID)))
 
 
 def _xml_name(feature: Any) -> str:
