@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import shutil
 import time
 from collections import Counter
@@ -165,6 +166,25 @@ def test_type_system_declares_one_custom_type_per_layer() -> None:
                         "annotator": "uima.cas.String", "note": "uima.cas.String", "review": "uima.cas.String"}
     assert {f.name for f in system.get_type("webanno.custom.Entities").features} >= {"label", "entity", "mention"}
     assert {f.name for f in system.get_type("webanno.custom.Dates").features} >= {"label", "value", "mod"}
+    assert "NAM, NOM" in (system.get_type("webanno.custom.Entities").get_feature("mention").description or "")
+
+
+def test_inception_can_take_the_type_system_as_its_layers() -> None:
+    """What INCEpTION's type system import (TypeSystemAnalysis) and its feature-name rules accept: a span layer
+    is a direct subtype of Annotation with primitive or StringArray features, named like identifiers, none of
+    them a name INCEpTION keeps for itself."""
+    system = cassis.load_typesystem(xmi.export_config(context_for(Layout.open().schema, toolkit.make_nlp()))
+                                    ["TypeSystem.xml"].decode())
+    custom = [t for t in system.get_types() if t.name.startswith("webanno.custom.")]
+    assert len(custom) == len(Layout.open().schema.layers)
+    for uima_type in custom:
+        assert uima_type.supertype.name == "uima.tcas.Annotation"
+        assert uima_type.description
+        for feature in uima_type.features:
+            assert re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", feature.name) and "__" not in feature.name
+            assert feature.name.lower() not in {"type", "begin", "end", "sofa", "class", "address", "view"}
+            assert feature.rangeType.name in ("uima.cas.String", "uima.cas.StringArray")
+            assert feature.description
 
 
 # --- 2. read(export) gives every span back ------------------------------------------------------------------------

@@ -54,7 +54,7 @@ from defusedxml.expatreader import DefusedExpatParser
 
 from ..display import quote
 from ..errors import ToolkitError
-from ..schema import LayerSchema, Schema
+from ..schema import Attribute, LayerSchema, Schema
 from .mapping import TypeMap
 from .model import ExportContext, SourceDocument, Span
 
@@ -74,6 +74,12 @@ STRING, STRING_ARRAY, BOOLEAN = "uima.cas.String", "uima.cas.StringArray", "uima
 # Span field -> the feature that carries it (on our own types only: a type declaring ID_FEATURE)
 SIDE = {"id": "annotationId", "annotator": "annotator", "note": "note", "review": "review"}
 ID_FEATURE = SIDE["id"]
+SIDE_DESCRIPTIONS = {
+    "id": "The toolkit's id of the annotation: keep it (import matches records by it); empty on new ones.",
+    "annotator": "Who made the annotation (the toolkit's annotator).",
+    "note": "The toolkit's note on the annotation.",
+    "review": "Why a person should look at the annotation again (the toolkit's review); clear it once checked.",
+}
 LABEL_FEATURES = ("label", "value")  # where a type's label is, in this order
 
 # Feature names INCEpTION refuses (WebAnnoConst.RESTRICTED_FEATURE_NAMES, compared ignoring case), and the
@@ -172,7 +178,11 @@ def export_config(context: ExportContext) -> dict[str, bytes]:
 
 def type_system(schema: Schema) -> cassis.TypeSystem:
     """The DKPro Core types INCEpTION expects (as DKPro declares them; a subset of their features) and one
-    custom span type per layer."""
+    custom span type per layer.
+
+    INCEpTION's project settings import such a file as layers (Layers, Import, UIMA type system): each custom
+    type becomes a span layer, a StringArray feature a multi-valued one, descriptions included.
+    """
     system = cassis.TypeSystem()
     metadata = system.create_type(DOCUMENT_METADATA, supertypeName=DOCUMENT_ANNOTATION)
     for name in ("documentTitle", "documentId", "documentUri", "collectionId", "documentBaseUri"):
@@ -188,13 +198,20 @@ def type_system(schema: Schema) -> cassis.TypeSystem:
                                "rename one in schema.json")
         seen[type_name] = name
         uima_type = system.create_type(type_name, supertypeName=ANNOTATION, description=layer.description or None)
-        system.create_feature(uima_type, "label", STRING)
+        system.create_feature(uima_type, "label", STRING, description=f"One of {', '.join(layer.labels)}.")
         for attribute, feature in feature_names(layer).items():
-            system.create_feature(uima_type, feature, STRING_ARRAY if layer.attributes[attribute].is_list
-                                  else STRING)
-        for feature in SIDE.values():
-            system.create_feature(uima_type, feature, STRING)
+            spec = layer.attributes[attribute]
+            system.create_feature(uima_type, feature, STRING_ARRAY if spec.is_list else STRING,
+                                  description=_described(spec))
+        for field, feature in SIDE.items():
+            system.create_feature(uima_type, feature, STRING, description=SIDE_DESCRIPTIONS[field])
     return system
+
+
+def _described(attribute: Attribute) -> str:
+    kind = f"{attribute.type}{', required' if attribute.required else ''}"
+    values = f": one of {', '.join(map(str, attribute.enum))}" if attribute.enum else ""
+    return f"The toolkit's attribute {attribute.name} ({kind}){values}."
 
 
 def _add_segmentation(cas: cassis.Cas, doc: SourceDocument, context: ExportContext) -> None:
