@@ -240,8 +240,11 @@ def test_strings_that_xml_escapes_come_back_as_they_were(tmp_path: Path, nlp: La
     schema = Layout.open().schema
     span = Span(0, 4, "claims", "CLAIM", {"type": note, "holder": [note, "author"], "about": []}, id="c-1",
                 annotator=note, note=note, review=note)
-    export_to(tmp_path, [SourceDocument("d", "Iraq <&> \"x\"\n", (span,))], context_for(schema, nlp))
-    assert [back(s, schema) for s in read_one(tmp_path / "d.xmi").spans] == [ours(span)]
+    text = f"Iraq {note}\n"
+    export_to(tmp_path, [SourceDocument("d", text, (span,))], context_for(schema, nlp))
+    got = read_one(tmp_path / "d.xmi")
+    assert got.text == text
+    assert [back(s, schema) for s in got.spans] == [ours(span)]
 
 
 def test_text_xml_cannot_carry_is_refused_at_export(nlp: Language) -> None:
@@ -353,15 +356,24 @@ def test_a_foreign_custom_layer_keeps_its_own_note_feature(tmp_path: Path) -> No
     system.create_feature(layer, "tags", "uima.cas.StringArray")
     with pytest.warns(UserWarning, match="reserved name"):  # cassis calls its accessor type_
         system.create_feature(layer, "type", "uima.cas.String")
+    score = system.create_type("webanno.custom.Score")
+    system.create_feature(score, "value", "uima.cas.Integer")
+    partial = system.create_type("webanno.custom.Partial")  # one of ours, cut down by hand
+    for name in ("label", "annotationId"):
+        system.create_feature(partial, name, "uima.cas.String")
     cas = cassis.Cas(system, sofa_string="We oppose it.")
     tags = system.get_type("uima.cas.StringArray")(elements=["x", "y"])
     cas.add(layer(begin=3, end=9, value="AGAINST", note="theirs", annotator="ann1", score=3, tags=tags, type_="t"))
+    cas.add(score(begin=0, end=2, value=7))
+    cas.add(partial(begin=10, end=12, label="X", annotationId="p-1"))
     cas.to_xmi(tmp_path / "doc.xmi")
     system.to_xml(tmp_path / "TypeSystem.xml")
-    [span] = read_one(tmp_path / "doc.xmi").spans
-    assert (span.type, span.label, span.note, span.annotator, span.id) == ("webanno.custom.Stance", "AGAINST", None,
-                                                                          None, None)
+    spans = {s.type: s for s in read_one(tmp_path / "doc.xmi").spans}
+    span = spans["webanno.custom.Stance"]
+    assert (span.label, span.note, span.annotator, span.id) == ("AGAINST", None, None, None)
     assert span.features == {"note": "theirs", "annotator": "ann1", "score": 3, "tags": ["x", "y"], "type": "t"}
+    assert (spans["webanno.custom.Score"].label, spans["webanno.custom.Score"].features) == (None, {"value": 7})
+    assert (spans["webanno.custom.Partial"].label, spans["webanno.custom.Partial"].id) == ("X", "p-1")
     assert read_one(tmp_path / "doc.xmi").doc is None  # no DocumentMetaData: the file's stem names it
 
 

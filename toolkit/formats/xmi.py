@@ -259,8 +259,10 @@ def read(path: Path) -> Iterator[SourceDocument]:
             cas = cassis.load_cas_from_xmi(BytesIO(data), typesystem=system)
         except Exception as e:  # likewise: an unknown type, a bad reference, a value of the wrong kind
             raise ToolkitError(f"not a CAS that {TYPE_SYSTEM} describes: {_reason(e)}", file=path) from None
-    if caught:  # an offset that is no character boundary of the text, in UTF-16 units
-        raise ToolkitError(f"cassis cannot read it as it is: {caught[0].message}", file=path)
+    # cassis warns (and keeps the number) where an offset is no character boundary of the text in UTF-16 units
+    unmapped = [w for w in caught if issubclass(w.category, UserWarning)]
+    if unmapped:
+        raise ToolkitError(f"cassis cannot read it as it is: {unmapped[0].message}", file=path)
     text = cas.sofa_string
     if not isinstance(text, str):
         raise ToolkitError("its sofa holds no text (sofaString)", file=path)
@@ -361,7 +363,8 @@ def _spans(cas: cassis.Cas, lines: dict[str, int]) -> Iterator[Span]:
             continue
         declared = {_xml_name(f): f for f in uima_type.all_features}
         ours = ID_FEATURE in declared
-        label_feature = next((name for name in LABEL_FEATURES if name in declared), None)
+        label_feature = next((name for name in LABEL_FEATURES
+                              if name in declared and declared[name].rangeType.name == STRING), None)
         skip = {"begin", "end", "sofa", label_feature, *(SIDE.values() if ours else ())}
         features = {}
         for name, feature in declared.items():
@@ -371,7 +374,7 @@ def _spans(cas: cassis.Cas, lines: dict[str, int]) -> Iterator[Span]:
             if value is not None:
                 features[name] = value
         label = fs.get(declared[label_feature].name) if label_feature else None
-        side = {field: _string(fs, declared[feature]) if ours else None for field, feature in SIDE.items()}
+        side = {field: _string(fs, declared.get(feature)) if ours else None for field, feature in SIDE.items()}
         yield Span(fs.begin, fs.end, uima_type.name, label if isinstance(label, str) else None, features,
                    side["id"], str(fs.xmiID), side["annotator"], side["note"], side["review"],
                    lines.get(str(fs.xmiID)))
@@ -383,7 +386,7 @@ def _xml_name(feature: Any) -> str:
 
 
 def _string(fs: Any, feature: Any) -> str | None:
-    value = fs.get(feature.name)
+    value = fs.get(feature.name) if feature is not None else None
     return value if isinstance(value, str) else None
 
 
