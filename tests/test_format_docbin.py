@@ -155,3 +155,13 @@ def test_the_export_command_writes_it(tmp_path: Path) -> None:
     written = {p.name for p in export(format="docbin", out=tmp_path)}
     assert {"pwc.spacy", "config.cfg"} <= written
     assert len(DocBin().from_disk(tmp_path / "pwc.spacy")) == len(toolkit.read_document("pwc")[1])
+
+
+def test_a_document_without_blocks_is_one_doc() -> None:
+    text = "Mansoor Hekmat founded it. Iran grew."
+    doc = SourceDocument("d", text, (Span(text.index("Iran"), text.index("Iran") + 4, "entities", "GPE",
+                                          {"entity": "iran", "mention": "NAM"}, id="e-1"),))
+    (back,) = DocBin().from_bytes(docbin.export_document(doc, context())["d.spacy"]).get_docs(
+        session_pipeline().vocab)
+    assert back.text == text and len(list(back.sents)) == 2
+    assert [(e.text, e.label_, e.kb_id_, e.id_) for e in back.ents] == [("Iran", "GPE", "iran", "e-1")]

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from spacy.tokens import Doc
 
 import toolkit
@@ -124,6 +126,37 @@ def test_a_layer_added_to_the_schema_travels_too(tmp_path: Path) -> None:
     assert [(s.type, s.label, dict(s.features), s.id) for s in back.spans] == [
         ("people", "PERSON", {"role": ["founder", "theorist"]}, "p-1"),
         ("entities", "PERSON", {"entity": "mansoor-hekmat", "mention": "NAM"}, "e-1")]
+
+
+WORDS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")), min_size=1,
+                max_size=6)
+VALUES = st.one_of(st.none(), st.text(max_size=8), st.lists(st.text(max_size=5), max_size=3))
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), words=st.lists(WORDS, min_size=1, max_size=12))
+def test_any_spans_on_tokens_read_back_exactly(tmp_path: Path, data: st.DataObject, words: list[str]) -> None:
+    """Texts in any script (astral characters too), spans on any tokens, any attribute values and trailing fields."""
+    text = " ".join(words)
+    tokens = [t for t in session_pipeline().make_doc(text) if not t.is_space]
+    spans = []
+    for n in range(data.draw(st.integers(0, 6))):
+        first = data.draw(st.integers(0, len(tokens) - 1))
+        last = data.draw(st.integers(first, len(tokens) - 1))
+        features = data.draw(st.dictionaries(st.sampled_from(["a", "b", "c"]), VALUES, max_size=3))
+        trailing = [data.draw(st.one_of(st.none(), st.text(max_size=6))) for _ in range(3)]
+        spans.append(Span(tokens[first].idx, tokens[last].idx + len(tokens[last]), data.draw(st.sampled_from(
+            ["entities", "claims", "new-layer"])), data.draw(st.text(min_size=1, max_size=5)), features,
+            id=f"x-{n}", annotator=trailing[0], note=trailing[1], review=trailing[2]))
+    doc = SourceDocument("d", text, tuple(spans))
+    path = tmp_path / "d.jsonl"
+    path.write_bytes(prodigy.export_document(doc, export_context(Layout.open()))["d.jsonl"])
+    (back,) = prodigy.read(path)
+    assert back.text == text and back.doc == "d"
+    assert [(s.start, s.end, s.type, s.label, dict(s.features), s.id, s.annotator, s.note, s.review)
+            for s in back.spans] == [
+        (s.start, s.end, s.type, s.label, {k: v for k, v in s.features.items() if v is not None}, s.id, s.annotator,
+         s.note, s.review) for s in spans]
 
 
 def test_a_span_off_the_tokens_is_refused() -> None:

@@ -40,12 +40,14 @@ USER_DATA = "annotations"  # doc.user_data key of the table by annotation id
 
 def export_document(doc: SourceDocument, context: ExportContext) -> dict[str, bytes]:
     nlp = context.nlp()
-    links = links_by_block(doc.blocks)
+    # a document without blocks (made by hand, not exported) is one block
+    blocks = doc.blocks or (Block(doc.doc or "", doc.doc or "", "paragraph", None, None, doc.text, 0, len(doc.text)),)
+    links = links_by_block(blocks)
     items = [AnnotatedBlock(block, {layer: [] for layer in context.schema.layers}, links.get(block.id, []))
-             for block in doc.blocks]
-    starts = [block.source_start for block in doc.blocks]
+             for block in blocks]
+    starts = [block.source_start for block in blocks]
     for span in doc.spans:
-        item = items[bisect_right(starts, span.start) - 1]
+        item = items[max(bisect_right(starts, span.start) - 1, 0)]
         item.layers.setdefault(span.type, []).append(_annotation(span, item.block))
     docbin = DocBin(store_user_data=True)
     pairs = ((block_text(nlp, item.block), item) for item in items)

@@ -160,8 +160,9 @@ def _span(span: Any, n: int, text: str, tokens: list[dict[str, Any]] | None, fai
         if span.get(name) is not None and not isinstance(span[name], str):
             raise fail(f"{where}: {quote(name)} should be a string")
     features = {k: v for k, v in span.items() if k not in OURS and k not in PRODIGY_KEYS} | attributes
-    return Span(start, end, span.get("layer") or FOREIGN_TYPE, label, features, id=span.get("id"),
-                annotator=span.get("annotator") or annotator, note=span.get("note"), review=span.get("review"),
+    layer, own = span.get("layer"), span.get("annotator")
+    return Span(start, end, FOREIGN_TYPE if layer is None else layer, label, features, id=span.get("id"),
+                annotator=annotator if own is None else own, note=span.get("note"), review=span.get("review"),
                 line=line)
 
 
