@@ -17,6 +17,8 @@ from xml.etree import ElementTree
 
 import cassis
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from spacy.language import Language
 
 import toolkit
@@ -300,6 +302,27 @@ def test_astral_round_trip(astral: tuple[SourceDocument, Path]) -> None:
     got = read_one(folder / "d.xmi")
     assert got.text == doc.text
     assert sorted(back(s, schema) for s in got.spans) == sorted(ours(s) for s in doc.spans)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet="ab \n\r\t<&\"é𝔸😀\u2028", max_size=40).flatmap(
+    lambda text: st.tuples(st.just(text), st.lists(st.tuples(st.integers(0, len(text)), st.integers(0, len(text))),
+                                                   max_size=6))))
+def test_any_text_and_spans_round_trip_in_utf16_units(tmp_path: Path, nlp: Language,
+                                                      case: tuple[str, list[tuple[int, int]]]) -> None:
+    text, pairs = case
+    schema = Layout.open().schema
+    spans = tuple(Span(min(p), max(p), "entities", "GPE", {"entity": f"x{n}", "mention": "NAM"}, id=f"e-{n}")
+                  for n, p in enumerate(pairs))
+    files = xmi.export_document(SourceDocument("d", text, spans), context_for(schema, nlp))
+    write({**files, **xmi.export_config(context_for(schema, nlp))}, tmp_path)
+    root = ElementTree.fromstring(files["d.xmi"])
+    written = {el.get("annotationId"): (int(el.get("begin", "")), int(el.get("end", ""))) for el in root
+               if el.get("annotationId") is not None}
+    assert written == {s.id: (utf16(text, s.start), utf16(text, s.end)) for s in spans}
+    got = read_one(tmp_path / "d.xmi")
+    assert got.text == text
+    assert sorted(back(s, schema) for s in got.spans) == sorted(ours(s) for s in spans)
 
 
 def test_an_offset_inside_a_surrogate_pair_is_refused(astral: tuple[SourceDocument, Path]) -> None:
