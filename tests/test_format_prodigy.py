@@ -275,3 +275,21 @@ def test_export_then_import_leaves_the_layer_files_as_they_were(tmp_path: Path) 
     for layer in Layout.open().schema.layers:
         name = f"{layer}.jsonl"
         assert (annotations / name).read_bytes() == (ANNOTATIONS / name).read_bytes(), name
+
+
+def test_a_span_added_in_prodigy_beside_ours_is_prodigys_to_map(tmp_path: Path) -> None:
+    """Prodigy keeps our keys on the spans it was given and writes its own spans without them."""
+    layout = Layout.open()
+    text = "Mansoor Hekmat founded the party in Iran."
+    ours = Span(0, 14, "entities", "PERSON", {"entity": "mansoor-hekmat", "mention": "NAM"}, id="e-1")
+    (line,) = prodigy.export_document(SourceDocument("d", text, (ours,)), export_context(layout))["d.jsonl"].split(
+        b"\n", 1)[:1]
+    task = json.loads(line)
+    iran = text.index("Iran")
+    task["spans"].append({"start": iran, "end": iran + 4, "token_start": 6, "token_end": 6, "label": "GPE"})
+    task.update(answer="accept", _annotator_id="pwc-bob", _view_id="spans_manual")
+    assert task["tokens"][6]["text"] == "Iran"
+    write_records(tmp_path / "d.jsonl", [task])
+    (back,) = prodigy.read(tmp_path / "d.jsonl")
+    assert [(s.type, s.label, s.id, s.annotator) for s in back.spans] == [
+        ("entities", "PERSON", "e-1", None), (prodigy.FOREIGN_TYPE, "GPE", None, "pwc-bob")]

@@ -125,7 +125,7 @@ def _document(task: Any, path: Path, line: int) -> SourceDocument:
     raw_spans = task.get("spans", [])
     if not isinstance(raw_spans, list):
         raise fail('"spans" should be a list')
-    annotator = task.get("_annotator_id")  # Prodigy's "DATASET-SESSION", for spans that do not say who
+    annotator = task.get("_annotator_id")  # Prodigy's "DATASET-SESSION": who made the spans made in Prodigy
     annotator = annotator if isinstance(annotator, str) else None
     spans = tuple(_span(s, n, text, tokens, fail, line, annotator) for n, s in enumerate(raw_spans, 1))
     meta = task.get("meta")
@@ -160,10 +160,11 @@ def _span(span: Any, n: int, text: str, tokens: list[dict[str, Any]] | None, fai
         if span.get(name) is not None and not isinstance(span[name], str):
             raise fail(f"{where}: {quote(name)} should be a string")
     features = {k: v for k, v in span.items() if k not in OURS and k not in PRODIGY_KEYS} | attributes
-    layer, own = span.get("layer"), span.get("annotator")
-    return Span(start, end, FOREIGN_TYPE if layer is None else layer, label, features, id=span.get("id"),
-                annotator=annotator if own is None else own, note=span.get("note"), review=span.get("review"),
-                line=line)
+    layer = span.get("layer")
+    if layer is None:  # a span made in Prodigy: who made it is the task's annotator
+        return Span(start, end, FOREIGN_TYPE, label, features, annotator=annotator, line=line)
+    return Span(start, end, layer, label, features, id=span.get("id"), annotator=span.get("annotator"),
+                note=span.get("note"), review=span.get("review"), line=line)
 
 
 def default_mapping(schema: Schema) -> dict[str, TypeMap]:
