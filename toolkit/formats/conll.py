@@ -58,7 +58,12 @@ def export_config(context: ExportContext) -> dict[str, bytes]:
 
 
 def entity_layer(schema: Schema) -> str:
-    """The first layer marked ``ents``: the one IOB tags."""
+    """The first layer marked ``ents``: the one IOB tags.
+
+    >>> from toolkit.layout import Layout
+    >>> entity_layer(Layout.open().schema)
+    'entities'
+    """
     found = next((layer.name for layer in schema.layers.values() if layer.ents), None)
     if found is None:
         raise ToolkitError('no layer of the schema is marked "ents": true; conll writes that layer')

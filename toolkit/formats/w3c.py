@@ -72,6 +72,11 @@ def document_iri(doc: str) -> str:
 
 
 def annotation_iri(doc: str, annotation: str) -> str:
+    """The IRI of one of our annotations.
+
+    >>> annotation_iri("pwc", "e-0001")
+    'urn:toolkit:annotation:pwc:e-0001'
+    """
     return f"urn:toolkit:annotation:{_part(doc)}:{_part(annotation)}"
 
 
