@@ -341,16 +341,16 @@ def test_an_offset_inside_a_surrogate_pair_is_refused(astral: tuple[SourceDocume
 def test_the_inception_fixture_is_what_its_script_writes() -> None:
     maker = load_module(FIXTURES / "make_inception.py")
     typesystem, xmi_text = maker.build(SOURCE.read_bytes().decode("utf-8"))
-    assert (INCEPTION / "TypeSystem.xml").read_text(encoding="utf-8") == typesystem
-    assert (INCEPTION / "pwc.xmi").read_text(encoding="utf-8") == xmi_text
+    assert (INCEPTION / "typesystem.xml").read_text(encoding="utf-8") == typesystem
+    assert (INCEPTION / "annotator1.xmi").read_text(encoding="utf-8") == xmi_text
 
 
 def test_inception_named_entities_read_with_their_labels_and_identifiers(shipped_corpus: Corpus) -> None:
-    doc = read_one(INCEPTION / "pwc.xmi")
+    doc = read_one(INCEPTION / "annotator1.xmi")  # named by its annotator, as INCEpTION names it
     assert doc.doc == "pwc"
     assert doc.text == SOURCE.read_bytes().decode("utf-8")
     assert {s.type for s in doc.spans} == {NAMED_ENTITY}  # tokens, sentences, metadata and tagsets are structure
-    root = ElementTree.parse(INCEPTION / "pwc.xmi").getroot()
+    root = ElementTree.parse(INCEPTION / "annotator1.xmi").getroot()
     raw = {el.get(f"{XMI_NS}id"): el for el in root if el.tag.endswith("}NamedEntity")}
     assert len(doc.spans) == len(raw) >= 5
     schema = shipped_corpus.layout.schema
@@ -560,7 +560,7 @@ def test_a_broken_type_system_is_an_error_naming_the_file_at_fault(tmp_path: Pat
 
 def test_without_its_type_system_the_error_names_the_missing_file(tmp_path: Path, exported: Path) -> None:
     shutil.copy(exported / "pwc.xmi", tmp_path / "pwc.xmi")
-    with pytest.raises(ToolkitError, match=r"no TypeSystem\.xml beside pwc\.xmi") as caught:
+    with pytest.raises(ToolkitError, match=r"no TypeSystem\.xml \(or typesystem\.xml\) beside pwc\.xmi") as caught:
         read_one(tmp_path / "pwc.xmi")
     assert caught.value.file == str(tmp_path / "TypeSystem.xml")
 

@@ -26,7 +26,8 @@ sentences, document metadata) is a span of its full UIMA type name, its
 label the ``label`` feature if the type has one, else ``value`` (DKPro's
 ``NamedEntity``), its features the other primitive features (arrays and
 lists as lists), ``tool_id`` its ``xmi:id``, ``line`` the line its element
-starts on. ``TypeSystem.xml`` must be beside the ``.xmi``. The document is
+starts on. ``TypeSystem.xml`` (or ``typesystem.xml``, as DKPro Core's
+writer, and so INCEpTION's export, names it) must be beside the ``.xmi``. The document is
 the one ``DocumentMetaData`` names (see :func:`_document_id`).
 
 >>> from toolkit.layout import Layout
@@ -60,6 +61,9 @@ from .model import ExportContext, SourceDocument, Span
 
 PATTERNS = ("*.xmi",)
 TYPE_SYSTEM = "TypeSystem.xml"
+# What import looks for beside an .xmi: ours (and cassis's habit), then DKPro Core's XmiWriter's, which INCEpTION's
+# exports hold (a ZIP of USER.xmi, named by the data owner, and typesystem.xml).
+TYPE_SYSTEM_NAMES = (TYPE_SYSTEM, "typesystem.xml")
 
 CUSTOM = "webanno.custom."
 DKPRO = "de.tudarmstadt.ukp.dkpro.core.api."
@@ -241,11 +245,11 @@ def _xml_text(text: str, what: str, doc: SourceDocument) -> None:
 def read(path: Path) -> Iterator[SourceDocument]:
     """The one document of an ``.xmi`` file (its type system from ``TypeSystem.xml`` beside it)."""
     path = Path(path)
-    system_file = path.parent / TYPE_SYSTEM
     data, lines = _checked_xml(path, XMI_ROOT, "an XMI file (root xmi:XMI)")
-    if not system_file.is_file():
-        raise ToolkitError(f"no {TYPE_SYSTEM} beside {path.name}: an XMI export keeps its type system in that "
-                           "file, in the same folder", file=system_file)
+    system_file = next((path.parent / name for name in TYPE_SYSTEM_NAMES if (path.parent / name).is_file()), None)
+    if system_file is None:
+        raise ToolkitError(f"no {TYPE_SYSTEM} (or {TYPE_SYSTEM_NAMES[1]}) beside {path.name}: an XMI export keeps "
+                           "its type system in that file, in the same folder", file=path.parent / TYPE_SYSTEM)
     system_data, _ = _checked_xml(system_file, TYPE_SYSTEM_ROOT, "a UIMA type system (root typeSystemDescription)")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # cassis warns when it renames a feature called type or self
@@ -258,7 +262,7 @@ def read(path: Path) -> Iterator[SourceDocument]:
         try:
             cas = cassis.load_cas_from_xmi(BytesIO(data), typesystem=system)
         except Exception as e:  # likewise: an unknown type, a bad reference, a value of the wrong kind
-            raise ToolkitError(f"not a CAS that {TYPE_SYSTEM} describes: {_reason(e)}", file=path) from None
+            raise ToolkitError(f"not a CAS that {system_file.name} describes: {_reason(e)}", file=path) from None
     # cassis warns (and keeps the number) where an offset is no character boundary of the text in UTF-16 units
     unmapped = [w for w in caught if issubclass(w.category, UserWarning)]
     if unmapped:
