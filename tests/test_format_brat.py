@@ -18,8 +18,10 @@ from bratly.io.file_read_src import parse_ann_file
 import toolkit
 from toolkit.checks import load_checks
 from toolkit.errors import ToolkitError
+from toolkit.exporting import export
 from toolkit.formats import brat, mapping
 from toolkit.formats.model import ExportContext, SourceDocument, Span
+from toolkit.importing import import_
 from toolkit.join import iter_parts
 from toolkit.layout import Layout
 from toolkit.readers import read_document_record
@@ -217,6 +219,18 @@ def test_read_gives_back_every_exported_span(exported: tuple[Path, dict[str, Sou
     assert got == [our_terms(span) for span in docs["pwc"].spans]
     assert [s.line for s in back.spans][:2] == [1, 1 + next(i for i, f in enumerate(ann_lines(out / "pwc.ann"))
                                                             if i and f[0] == "T2")]
+
+
+def test_export_and_import_give_back_the_layer_files(tmp_path: Path) -> None:
+    annotations = tmp_path / "annotations"
+    shutil.copytree(ANNOTATIONS, annotations)
+    written = export(format="brat", out=tmp_path / "out")
+    assert {p.name for p in written} >= {"pwc.txt", "pwc.ann", "annotation.conf", "visual.conf"}
+    result = import_(tmp_path / "out", format="brat", annotations_dir=annotations)
+    assert {state for counts in result.summary().values() for state in counts} == {"unchanged"}
+    assert result.skipped == {}
+    for path in ANNOTATIONS.glob("*.jsonl"):
+        assert (annotations / path.name).read_bytes() == path.read_bytes(), path.name
 
 
 def small_schema(tmp_path: Path) -> Path:

@@ -7,6 +7,7 @@ import copy
 import json
 import shutil
 import warnings
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,10 @@ from toolkit.formats import labelstudio, mapping
 from toolkit.formats.model import SourceDocument, Span
 from toolkit.importing import import_
 from toolkit.layout import Layout
+from toolkit.schema import read_schema
 
 from .conftest import ANNOTATIONS
-from .test_format_brat import context, our_terms, shipped_documents
+from .test_format_brat import context, our_terms, shipped_documents, small_schema
 
 FIXTURES = Path(__file__).parent / "fixtures" / "labelstudio"
 PROJECT = FIXTURES / "project-3-export.json"
@@ -140,6 +142,25 @@ def test_offsets_are_utf16_code_units_both_ways(tmp_path: Path) -> None:
     (tmp_path / "astral.json").write_bytes(files["astral.json"])
     [back] = list(labelstudio.read(tmp_path / "astral.json"))
     assert mapped_terms(back, layout.schema) == [our_terms(span) for span in spans]
+
+
+def test_attributes_two_layers_share_have_controls_of_their_own(tmp_path: Path) -> None:
+    schema = read_schema(small_schema(tmp_path))
+    named = labelstudio.controls(schema)
+    assert (named.names["dates", "mention"], named.names["entities", "mention"]) == ("dates_mention",
+                                                                                     "entities_mention")
+    assert named.names["claims", "comment"] == "comment" and named.choices["dates", "mention"] == ("NAM", "X")
+    ctx = replace(context(Layout.open()), schema=schema)
+    spans = (Span(0, 4, "dates", "EVENT", {"value": "1991", "mention": "X"}, "d-1"),
+             Span(0, 4, "entities", "EVENT", {"entity": "kurdish-uprising", "mention": "NOM"}, "e-1"),
+             Span(0, 12, "claims", "CLAIM", {"type": "fact", "holder": ["author"], "about": [],
+                                             "comment": " two  spaces "}, "c-1", note="two\nlines"))
+    (tmp_path / "d.json").write_bytes(labelstudio.export_document(SourceDocument("d", "1991 uprising", spans),
+                                                                  ctx)["d.json"])
+    config = labelstudio.export_config(ctx)["config.xml"].decode()
+    LabelInterface(config).validate()
+    [back] = list(labelstudio.read(tmp_path / "d.json"))
+    assert mapped_terms(back, schema) == [our_terms(span) for span in spans]
 
 
 def test_export_and_import_give_back_the_layer_files(tmp_path: Path) -> None:
