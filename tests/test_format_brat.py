@@ -292,6 +292,14 @@ def test_what_a_brat_line_cannot_hold_is_refused(change: dict[str, Any], what: s
     assert caught.value.record == "d-9"
 
 
+def test_a_source_with_carriage_returns_is_refused() -> None:
+    doc = SourceDocument("d", "1991\r\nwas the year", (Span(0, 4, "dates", "DATE", {"value": "1991"}, "d-1"),),
+                         Path("d/SOURCE.txt"))
+    with pytest.raises(ToolkitError, match="universal newlines") as caught:
+        brat.export_document(doc, context(Layout.open()))
+    assert caught.value.file == "d/SOURCE.txt"
+
+
 # --- files brat wrote ---------------------------------------------------------------------------------------------
 
 def test_a_file_brat_wrote_reads_and_says_what_is_not_a_span() -> None:

@@ -25,7 +25,9 @@ An attribute name used by more than one layer is written ``LAYER_NAME``, as
 labels are. A null attribute, an empty list and an empty string write no
 line (import gives them back as null, or ``[]``). Notes and values are one
 line each: a line break in one (or in a span's text) is refused on export,
-as is a list item with a space in it.
+as is a list item with a space in it, and a source with carriage returns
+(brat reads the ``.txt`` with universal newlines, so its offsets would
+differ from the source's).
 
 On import :func:`read` takes what brat writes: every ``T`` line is a span
 (``type`` and ``label`` the brat type; ``features`` the attributes, ``A``
@@ -109,6 +111,9 @@ def type_names(schema: Schema) -> Names:
 
 def export_document(doc: SourceDocument, context: ExportContext) -> dict[str, bytes]:
     names = type_names(context.schema)
+    if "\r" in doc.text:
+        raise ToolkitError("the source has carriage returns, and brat reads a .txt with universal newlines (\\r\\n "
+                           "as one character): its offsets would not be the source's", file=doc.file)
     lines: list[str] = []
     count = Counter[str]()
 
@@ -269,7 +274,8 @@ def _entity(tool_id: str, rest: str, text: str, path: Path, number: int) -> _Ent
                            line=number)
     if quoted != text[start:end]:
         raise ToolkitError(f"{tool_id}: its text {quote(quoted)} is not the text at {start}-{end} "
-                           f"({quote(text[start:end])}): brat counts code points in the .txt beside it",
+                           f"({quote(text[start:end])}): brat counts code points in the .txt beside it, "
+                           "with its line ends read as \\n",
                            file=path, line=number)
     return _Entity(number, tool_id, kind, start, end, {}, {}, {})
 

@@ -31,8 +31,10 @@ task without it is named by the file), every annotation of a task that was
 not cancelled is read and their regions joined, and each region with
 labels is a span (``type`` its ``from_name``, ``label`` its label,
 ``features`` its per-region choices and text areas by control name, one
-value as a string, several as a list). Predictions, relations and results
-about no region are not spans: each is named in a warning and not imported.
+value as a string, several as a list). A region made in Label Studio has
+no annotator (Label Studio's ``completed_by`` is a user number of its own
+server). Predictions, relations and results about no region are not spans:
+each is named in a warning and not imported.
 """
 
 from __future__ import annotations
