@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from bratly.annotation_types import AttributeAnnotation, EntityAnnotation, NormalizationAnnotation, NoteAnnotation
 from bratly.io.file_read_src import parse_ann_file
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import toolkit
 from toolkit.checks import load_checks
@@ -26,6 +28,7 @@ from toolkit.join import iter_parts
 from toolkit.layout import Layout
 from toolkit.readers import read_document_record
 from toolkit.schema import read_schema
+from toolkit.timex import MODS
 
 from .conftest import ANNOTATIONS, SOURCE
 
@@ -231,6 +234,64 @@ def test_export_and_import_give_back_the_layer_files(tmp_path: Path) -> None:
     assert result.skipped == {}
     for path in ANNOTATIONS.glob("*.jsonl"):
         assert (annotations / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def documents(free: st.SearchStrategy[str], alphabet: str) -> st.SearchStrategy[SourceDocument]:
+    """Hand-made documents: any text over ``alphabet``, spans of every layer anywhere, attributes of every kind,
+    ``free`` for free strings (values, notes, annotators)."""
+    layout = Layout.open()
+    registry = sorted(load_checks(layout).registry)
+    schema = layout.schema
+    ids = st.sampled_from(registry)
+
+    def value(attribute: Any) -> st.SearchStrategy[Any]:
+        if attribute.enum:
+            return st.sampled_from(attribute.enum)
+        if attribute.type == "timex3_mod":
+            return st.none() | st.sampled_from(sorted(MODS))
+        if attribute.type == "registry_id":
+            return ids
+        if attribute.type == "holders":
+            return st.lists(st.sampled_from(["author", "unspecified", *registry]), min_size=1, max_size=3)
+        if attribute.type == "registry_ids":
+            return st.lists(ids, max_size=3)
+        return free
+
+    def span(text: str, n: int) -> st.SearchStrategy[Span]:
+        layer = st.sampled_from(list(schema.layers.values()))
+        return layer.flatmap(lambda spec: st.builds(
+            lambda start, length, label, attrs, who, note, review: Span(
+                start, min(len(text), start + length), spec.name, label, attrs, f"x-{n}", None, who, note, review),
+            st.integers(0, len(text)), st.integers(0, 8), st.sampled_from(spec.labels),
+            st.fixed_dictionaries({name: value(a) for name, a in spec.attributes.items()}),
+            st.none() | free, st.none() | free, st.none() | free))
+
+    return st.text(alphabet=alphabet, max_size=30).flatmap(lambda text: st.integers(0, 6).flatmap(
+        lambda count: st.tuples(*(span(text, n) for n in range(count)))).map(
+            lambda spans: SourceDocument("d", text, tuple(spans))))
+
+
+ONE_LINE = st.text(alphabet=st.characters(codec="utf-8", blacklist_characters="\n\r\x0b\x0c\x1c"
+                                          "\x1d\x1e\x85\u2028\u2029"), min_size=1, max_size=12)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(documents(ONE_LINE, "ab \t“”<&\"é𝔸😀\n\u2028-"))
+def test_any_document_brat_can_hold_reads_back(tmp_path: Path, doc: SourceDocument) -> None:
+    layout = Layout.open()
+    spans = tuple(s for s in doc.spans if not brat.LINE_BREAK.search(doc.text[s.start:s.end]))
+    doc = SourceDocument(doc.doc, doc.text, spans)
+    for name, content in brat.export_document(doc, context(layout)).items():
+        (tmp_path / name).write_bytes(content)
+    [back] = list(brat.read(tmp_path / "d.ann"))
+    rules = brat.default_mapping(layout.schema)
+    got = []
+    for span in back.spans:
+        mapped = mapping.apply(span, rules, layout.schema)
+        assert isinstance(mapped, mapping.Mapped)
+        got.append((span.start, span.end, mapped.layer, mapped.label, mapped.attrs, span.id, span.annotator,
+                    span.note, span.review))
+    assert got == [our_terms(span) for span in spans]
 
 
 def small_schema(tmp_path: Path) -> Path:

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from label_studio_sdk.converter import converter as ls_converter
 from label_studio_sdk.label_interface import interface as ls_interface
 
@@ -25,7 +27,7 @@ from toolkit.layout import Layout
 from toolkit.schema import read_schema
 
 from .conftest import ANNOTATIONS
-from .test_format_brat import context, our_terms, shipped_documents, small_schema
+from .test_format_brat import context, documents, our_terms, shipped_documents, small_schema
 
 FIXTURES = Path(__file__).parent / "fixtures" / "labelstudio"
 PROJECT = FIXTURES / "project-3-export.json"
@@ -161,6 +163,16 @@ def test_attributes_two_layers_share_have_controls_of_their_own(tmp_path: Path) 
     LabelInterface(config).validate()
     [back] = list(labelstudio.read(tmp_path / "d.json"))
     assert mapped_terms(back, schema) == [our_terms(span) for span in spans]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(documents(st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=12),
+                 "ab \t\r\n“”<&\"é𝔸😀\u2028-"))
+def test_any_document_reads_back(tmp_path: Path, doc: SourceDocument) -> None:
+    layout = Layout.open()
+    (tmp_path / "d.json").write_bytes(labelstudio.export_document(doc, context(layout))["d.json"])
+    [back] = list(labelstudio.read(tmp_path / "d.json"))
+    assert mapped_terms(back, layout.schema) == [our_terms(span) for span in doc.spans]
 
 
 def test_export_and_import_give_back_the_layer_files(tmp_path: Path) -> None:

@@ -61,6 +61,8 @@ NOTE = "AnnotatorNotes"  # brat's own type of note
 OWN = {"ToolkitId": "id", "Annotator": "annotator", "Review": "review"}  # our # line types -> Span fields
 REFERENCE, REGISTRY = "Reference", "registry"  # the normalisation type brat writes, our database name
 TOKEN = re.compile(r"[A-Za-z0-9_-]+")  # what brat takes as a type, attribute name or value in its configuration
+# where Python's splitlines breaks a line, as brat (reading .ann lines through codecs) and bratly do
+LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 PALETTE = ("#7fa2ff", "#ffccaa", "#a4bced", "#ffff99", "#8fb2ff", "#e3ccf5", "#aaffaa", "#ff9999", "#cce0ff",
            "#f1e3b4", "#b4f1e3", "#e0ccf5")
 
@@ -350,7 +352,7 @@ def _note_value(value: Any, name: str, span: Span) -> str:
 
 
 def _one_line(text: str, what: str, span: Span) -> None:
-    if re.search(r"[\n\r]", text):  # a tab is fine: brat takes everything after the line's second tab
+    if LINE_BREAK.search(text):  # a tab is fine: brat takes everything after the line's second tab
         raise ToolkitError(f"{what} holds a line break, which a brat .ann line cannot", record=span.id)
 
 
