@@ -10,10 +10,10 @@ line cannot hold one. Tags are IOB2 (``B-GPE``, ``I-GPE``, ``O``), or BILUO
 The entities are the first layer the schema marks ``ents``. IOB has one tag
 per token, so only the outermost spans are written (where spans overlap,
 the longest, as in the toolkit's Docs' ``doc.ents``): what is nested inside
-them (``Iraq`` inside ``the Worker-Communist Party of Iraq``), the other
-layers, the attributes, ids, annotators, notes and reviews are not. An
-entity that crosses a sentence boundary of the rules keeps the two
-sentences together. Export only.
+them (``Modarresi`` inside ``the Modarresi camp``), the other layers, the
+attributes, ids, annotators, notes and reviews are not. An entity that
+crosses a sentence boundary of the rules keeps the two sentences together.
+Export only.
 """
 
 from __future__ import annotations
