@@ -34,14 +34,15 @@ On import :func:`read` takes what brat writes: every ``T`` line is a span
 and ``#`` lines by name, normalisations by database name, several of one
 database as a list); ``AnnotatorNotes`` is the note. A discontinuous span
 (``T1<TAB>ORG 0 4;9 14``) is refused, naming its line: a span of the
-toolkit is continuous. Relations, events, equivalences, and attributes or
-notes on them are not spans: each is named in a warning and not imported.
+toolkit is continuous. Relations, events (an event's trigger is a ``T``
+line, so a span), equivalences, and attributes, normalisations or notes on
+them are not spans: the document's ``unread`` says so for each, and import
+lists them.
 """
 
 from __future__ import annotations
 
 import re
-import warnings
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -183,7 +184,8 @@ def read(path: Path) -> Iterator[SourceDocument]:
     """The document of one ``.ann`` file and the ``.txt`` beside it (a ToolkitError names file and line)."""
     path = Path(path)
     text = _text(path.with_suffix(".txt"))
-    return iter([SourceDocument(None, text, _spans(_text(path), text, path), path)])
+    spans, unread = _spans(_text(path), text, path)
+    return iter([SourceDocument(None, text, spans, path, unread=unread)])
 
 
 def default_mapping(schema: Schema) -> dict[str, TypeMap]:
@@ -226,12 +228,15 @@ class _Entity:
 
 
 NORMALISATION = re.compile(r"(\S+) (\S+) (\S+?):(\S+)$")  # brat's own: TYPE TARGET DB:ID
-NOT_SPANS = {"R": "relation", "E": "event", "*": "equivalence"}
+NOT_SPANS = {"R": ("relation", "a relation"), "E": ("event", "an event"), "*": ("equivalence", "an equivalence")}
+LINE_KINDS = {"A": "attribute", "M": "attribute", "N": "normalisation", "#": "note"}
 
 
-def _spans(ann: str, text: str, path: Path) -> tuple[Span, ...]:
+def _spans(ann: str, text: str, path: Path) -> tuple[tuple[Span, ...], tuple[str, ...]]:
+    """The spans of an .ann, and why each of its other lines is not one."""
     entities: dict[str, _Entity] = {}
-    others: dict[str, tuple[str, int]] = {}  # ids of relations and events -> what they are, their line
+    others: dict[str, str] = {}  # ids of relations and events -> what they are
+    unread: list[str] = []
     later: list[tuple[int, str, str, str]] = []  # A, N and # lines, read once every T line is known
     for number, raw in enumerate(ann.split("\n"), 1):
         line = raw.removesuffix("\r")
@@ -247,17 +252,19 @@ def _spans(ann: str, text: str, path: Path) -> tuple[Span, ...]:
         if kind == "T":
             entities[tool_id] = _entity(tool_id, rest, text, path, number)
         elif kind in NOT_SPANS:
+            what, others[tool_id] = NOT_SPANS[kind]
             label = re.split(r"[\s:]", rest, maxsplit=1)[0]
-            others[tool_id] = (f"{NOT_SPANS[kind]} {tool_id} ({label})", number)
-            warnings.warn(f"{path}:{number}: {others[tool_id][0]} is not a span: not imported", stacklevel=3)
+            unread.append(f"brat {what} {quote(label)} is not a span" + " (its trigger is)" * (kind == "E"))
         elif kind in "ANM#":
             later.append((number, tool_id, *rest.partition("\t")[::2]))
         else:
             raise ToolkitError(f"{quote(tool_id)} is not a brat annotation id (T, R, E, A, M, N, # or *)",
                                file=path, line=number)
     for number, tool_id, data, tail in later:
-        _attach(entities, others, number, tool_id, data, tail, path)
-    return tuple(entity.span() for entity in entities.values())
+        about = _attach(entities, others, number, tool_id, data, tail, path)
+        if about is not None:
+            unread.append(about)
+    return tuple(entity.span() for entity in entities.values()), tuple(unread)
 
 
 def _entity(tool_id: str, rest: str, text: str, path: Path, number: int) -> _Entity:
@@ -282,8 +289,9 @@ def _entity(tool_id: str, rest: str, text: str, path: Path, number: int) -> _Ent
     return _Entity(number, tool_id, kind, start, end, {}, {}, {})
 
 
-def _attach(entities: dict[str, _Entity], others: dict[str, tuple[str, int]], number: int, tool_id: str,
-            data: str, tail: str, path: Path) -> None:
+def _attach(entities: dict[str, _Entity], others: dict[str, str], number: int, tool_id: str, data: str, tail: str,
+            path: Path) -> str | None:
+    """Give an A, M, N or # line to the span it is about; if it is about a relation or event, say so."""
     kind = tool_id[0]
     if kind == "N":
         match = NORMALISATION.fullmatch(data)
@@ -297,9 +305,7 @@ def _attach(entities: dict[str, _Entity], others: dict[str, tuple[str, int]], nu
     entity = entities.get(target)
     if entity is None:
         if target in others:
-            warnings.warn(f"{path}:{number}: {tool_id} ({name}) of {others[target][0]} is not about a span: "
-                          "not imported", stacklevel=4)
-            return
+            return f"brat {LINE_KINDS[kind]} {quote(name)} of {others[target]} is not about a span"
         raise ToolkitError(f"{tool_id}: {target} is not an annotation of this file", file=path, line=number)
     if kind == "#":
         value = tail
@@ -315,6 +321,7 @@ def _attach(entities: dict[str, _Entity], others: dict[str, tuple[str, int]], nu
         entity.features[database] = reference if before is None else [*_listed(before), reference]
     else:  # A, or M (brat's old modifiers): a value, or none for a binary attribute
         entity.set(name, parts[2] if len(parts) > 2 else True, number, path, into=entity.features)
+    return None
 
 
 def _listed(value: Any) -> list[Any]:

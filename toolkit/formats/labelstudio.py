@@ -34,13 +34,12 @@ labels is a span (``type`` its ``from_name``, ``label`` its label,
 value as a string, several as a list). A region made in Label Studio has
 no annotator (Label Studio's ``completed_by`` is a user number of its own
 server). Predictions, relations and results about no region are not spans:
-each is named in a warning and not imported.
+the document's ``unread`` says so for each, and import lists them.
 """
 
 from __future__ import annotations
 
 import json
-import warnings
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -200,9 +199,9 @@ def _document(task: Any, n: int, count: int, path: Path) -> SourceDocument:
     annotations = task.get("annotations", [])
     if not isinstance(annotations, list):
         raise ToolkitError(f'{where}: "annotations" is a list', file=path, record=where)
-    if task.get("predictions"):
-        warnings.warn(f"{path} ({where}): {len(task['predictions'])} predictions are not imported (accept them "
-                      "in Label Studio to make them annotations)", stacklevel=4)
+    predictions = task.get("predictions") or []
+    unread = ["a Label Studio prediction is not an annotation (accept it in Label Studio to import it)"
+              for _ in (predictions if isinstance(predictions, list) else [predictions])]
     units = Utf16(text)
     spans: list[Span] = []
     for annotation in annotations:
@@ -210,11 +209,12 @@ def _document(task: Any, n: int, count: int, path: Path) -> SourceDocument:
             raise ToolkitError(f'{where}: an annotation is an object with a "result" list', file=path, record=where)
         if annotation.get("was_cancelled"):
             continue  # the annotator skipped the task: it says nothing
-        spans += _regions(annotation["result"], text, units, path, where)
-    return SourceDocument(doc, text, tuple(spans), path)
+        spans += _regions(annotation["result"], text, units, path, where, unread)
+    return SourceDocument(doc, text, tuple(spans), path, unread=tuple(unread))
 
 
-def _regions(results: list[Any], text: str, units: Utf16, path: Path, where: str) -> list[Span]:
+def _regions(results: list[Any], text: str, units: Utf16, path: Path, where: str, unread: list[str]) -> list[Span]:
+    """The labelled regions of one annotation, with their per-region results; what is not one goes to ``unread``."""
     regions: dict[str, dict[str, Any]] = {}  # region id -> the span's fields, in the order of the labels results
     per_region: list[tuple[str, dict[str, Any]]] = []
     for result in results:
@@ -222,8 +222,7 @@ def _regions(results: list[Any], text: str, units: Utf16, path: Path, where: str
             raise ToolkitError(f"{where}: a result is an object with a \"value\" object", file=path, record=where)
         kind, region = result.get("type"), result.get("id")
         if kind == "relation":
-            warnings.warn(f"{path} ({where}): the relation {result.get('from_id')} -> {result.get('to_id')} is not "
-                          "a span: not imported", stacklevel=5)
+            unread.append("a Label Studio relation is not a span")
         elif kind == "labels":
             if not isinstance(region, str) or region in regions:
                 raise ToolkitError(f"{where}: a region needs an id of its own (a string)", file=path,
@@ -235,8 +234,8 @@ def _regions(results: list[Any], text: str, units: Utf16, path: Path, where: str
     for kind, result in per_region:
         region = result.get("id")
         if region not in regions or kind not in ("choices", "textarea"):
-            warnings.warn(f"{path} ({where}): the {kind} result {quote(result.get('from_name'))} is about no "
-                          "labelled region: not imported", stacklevel=5)
+            unread.append(f"the Label Studio {kind} result {quote(result.get('from_name'))} is about no labelled "
+                          "region")
             continue
         value = result["value"].get(kind if kind == "choices" else "text")
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
