@@ -31,7 +31,8 @@ its other keys Prodigy does not use are its features, and the task's
 ``answer`` is ``reject`` or ``ignore`` is refused, naming its line: its spans
 are not annotations, and leaving it out in silence would lose the
 difference; keep the accepted records (``answer == "accept"``) of a
-``prodigy db-out`` and read those.
+``prodigy db-out`` and read those. Nothing else of a task is read
+(Prodigy's hashes, ``_view_id``, the ``relations`` of ``rel.manual``).
 """
 
 from __future__ import annotations
