@@ -294,6 +294,37 @@ def test_any_document_brat_can_hold_reads_back(tmp_path: Path, doc: SourceDocume
     assert got == [our_terms(span) for span in spans]
 
 
+def test_edits_made_in_brat_come_back_as_changes(tmp_path: Path) -> None:
+    annotations = tmp_path / "annotations"
+    shutil.copytree(ANNOTATIONS, annotations)
+    export(format="brat", out=tmp_path / "out")
+    ann = tmp_path / "out" / "pwc.ann"
+    lines = ann_lines(ann)
+    ours = {f[2]: f[1].split(" ")[1] for f in lines if f[1].startswith("ToolkitId ")}  # our id -> T id
+    nam = [r for r in map(json.loads, (ANNOTATIONS / "entities.jsonl").open(encoding="utf-8"))
+           if r["mention"] == "NAM"]
+    renamed, deleted, recreated = nam[3]["id"], nam[4]["id"], nam[5]["id"]
+
+    def about(fields: list[str], tid: str) -> bool:
+        return fields[0] == tid or (fields[0][0] != "T" and fields[1].split(" ")[1] == tid)
+
+    kept = []
+    for fields in lines:
+        if about(fields, ours[deleted]):
+            continue  # brat deletes a span with everything said about it
+        if about(fields, ours[recreated]) and fields[1].split(" ")[0] in ("ToolkitId", "Annotator"):
+            continue  # made again in brat: none of our # lines
+        line = "\t".join(fields)
+        kept.append(line.replace(f"mention {ours[renamed]} NAM", f"mention {ours[renamed]} NOM"))
+    ann.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+    result = import_(tmp_path / "out", format="brat", annotations_dir=annotations, dry_run=True)
+    changed = {c.id: c.state for c in result.changes if c.state != "unchanged"}
+    assert changed == {renamed: "changed", deleted: "removed"}
+    # the span made again takes the id of the record with its offsets and label, and keeps its annotator
+    again = next(c for c in result.changes if c.tool_id == ours[recreated])
+    assert (again.id, again.state) == (recreated, "unchanged")
+
+
 def small_schema(tmp_path: Path) -> Path:
     """The shipped schema with a label and an attribute that two layers share."""
     spec = json.loads((ANNOTATIONS / "schema.json").read_text(encoding="utf-8"))

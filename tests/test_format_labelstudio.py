@@ -185,6 +185,39 @@ def test_export_and_import_give_back_the_layer_files(tmp_path: Path) -> None:
         assert (annotations / path.name).read_bytes() == path.read_bytes(), path.name
 
 
+def test_edits_made_in_label_studio_come_back_as_changes(tmp_path: Path) -> None:
+    annotations = tmp_path / "annotations"
+    shutil.copytree(ANNOTATIONS, annotations)
+    export(format="labelstudio", out=tmp_path / "out")
+    path = tmp_path / "out" / "pwc.json"
+    [task] = json.loads(path.read_text(encoding="utf-8"))
+    nam = [r for r in map(json.loads, (ANNOTATIONS / "entities.jsonl").open(encoding="utf-8"))
+           if r["mention"] == "NAM"]
+    renamed, deleted, recreated = nam[3]["id"], nam[4]["id"], nam[5]["id"]
+    results = []
+    for result in task["annotations"][0]["result"]:
+        if result["id"] == deleted:
+            continue
+        if result["id"] == renamed and result["from_name"] == "mention":
+            result["value"]["choices"] = ["NOM"]
+        if result["id"] == recreated:  # drawn again in Label Studio: its own region id, no meta
+            result["id"] = "Qw7Rt2Yp0s"
+            result.pop("meta", None)
+        results.append({**result, "origin": "manual"})
+    # as Label Studio exports it: its ids and bookkeeping around what was imported
+    task.update(id=41, project=2, inner_id=1, total_annotations=1, cancelled_annotations=0, drafts=[],
+                predictions=[], created_at="2026-12-01T10:00:00.000000Z")
+    task["annotations"] = [{"id": 77, "completed_by": 1, "result": results, "was_cancelled": False,
+                            "ground_truth": False, "lead_time": 95.2, "task": 41, "project": 2,
+                            "created_at": "2026-12-01T10:05:00.000000Z"}]
+    path.write_text(json.dumps([task], ensure_ascii=False), encoding="utf-8")
+    result = import_(tmp_path / "out", format="labelstudio", annotations_dir=annotations, dry_run=True)
+    changed = {c.id: c.state for c in result.changes if c.state != "unchanged"}
+    assert changed == {renamed: "changed", deleted: "removed"}
+    again = next(c for c in result.changes if c.tool_id == "Qw7Rt2Yp0s")
+    assert (again.id, again.state) == (recreated, "unchanged")
+
+
 # --- Label Studio's own export ------------------------------------------------------------------------------------
 
 def test_a_project_export_reads_and_says_what_is_not_a_span() -> None:
