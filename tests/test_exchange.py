@@ -266,15 +266,15 @@ def test_an_inception_named_entity_project_comes_in_through_a_mapping(data_copy:
     corpus, annotations = data_copy
     project = tmp_path / "inception"
     shutil.copytree(INCEPTION / "inception", project)
-    with (project / "TypeSystem.xml").open("rb") as f:
+    with (project / "typesystem.xml").open("rb") as f:  # as INCEpTION's export names them
         types = cassis.load_typesystem(f)
-    with (project / "pwc.xmi").open("rb") as f:
+    with (project / "annotator1.xmi").open("rb") as f:
         cas = cassis.load_cas_from_xmi(f, typesystem=types)
     mentions = sorted(cas.select(NAMED_ENTITY), key=lambda a: a.begin)
     relinked, unmapped = mentions[0], mentions[1]
     relinked.identifier = "https://kb.example.org/entity/mansoor-hekmat"  # a wrong link made in the tool
     unmapped.value = "MISC"
-    cas.to_xmi(project / "pwc.xmi")
+    cas.to_xmi(project / "annotator1.xmi")
     mapping = str(INCEPTION / "inception-mapping.json")
     without = run_cli("import", project, "--format", "xmi", "--corpus", corpus, "--annotations", annotations,
                       "--dry-run")
@@ -292,12 +292,12 @@ def test_an_inception_named_entity_project_comes_in_through_a_mapping(data_copy:
     assert changed.old["label"] == "PERSON"
     # Linked to an organisation, a PERSON mention breaks the registry's label: refused, nothing written.
     relinked.identifier = "https://kb.example.org/entity/wcp-iraq"
-    cas.to_xmi(project / "pwc.xmi")
+    cas.to_xmi(project / "annotator1.xmi")
     before = _snapshot(annotations)
     with pytest.raises(ImportRefused) as refused:
         toolkit.import_(project, format="xmi", mapping=[mapping], corpus_dir=corpus, annotations_dir=annotations)
     assert [f.code for f in refused.value.findings if f.severity == "error"] == ["E502"]
-    assert refused.value.findings[0].file == str(project / "pwc.xmi")
+    assert refused.value.findings[0].file == str(project / "annotator1.xmi")
     assert _snapshot(annotations) == before
 
 
