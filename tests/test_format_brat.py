@@ -100,7 +100,7 @@ def test_bratly_sees_every_line_of_the_export(exported: tuple[Path, dict[str, So
 def test_bratly_sees_the_annotations_of_the_layer_files(
         exported: tuple[Path, dict[str, SourceDocument], Layout]) -> None:
     out, _, layout = exported
-    names = brat.type_names(layout.schema)
+    names = brat.brat_names(layout.schema)
     blocks = {b["id"]: b for b in map(json.loads, (layout.corpus_dir / "pwc" / "blocks.jsonl").open())}
     collection, _ = bratly_read(out / "pwc.ann")
     attributes: dict[str, dict[str, Any]] = {}
@@ -338,7 +338,7 @@ def small_schema(tmp_path: Path) -> Path:
 
 def test_labels_and_attributes_two_layers_share_are_kept_apart(tmp_path: Path) -> None:
     schema = read_schema(small_schema(tmp_path))
-    names = brat.type_names(schema)
+    names = brat.brat_names(schema)
     assert names.types["entities", "EVENT"] == "entities_EVENT" and names.types["dates", "EVENT"] == "dates_EVENT"
     assert names.types["dates", "DATE"] == "DATE"
     assert names.attributes["dates", "mention"] == "dates_mention"

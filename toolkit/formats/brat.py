@@ -9,7 +9,7 @@ shows as notes whatever their type:
 ours                                 in the ``.ann``
 ===================================  ================================================================
 layer and label                      the ``T`` line's type: the label itself where no other layer has
-                                     it, else ``LAYER_LABEL`` (:func:`type_names`)
+                                     it, else ``LAYER_LABEL`` (:func:`brat_names`)
 an enum attribute, a TIMEX3 ``mod``  ``A1<TAB>mention T1 NAM``: a multi-valued brat attribute, its
                                      values declared in ``annotation.conf``
 the layer's registry link            ``N1<TAB>Reference T1 registry:iraq<TAB>Iraq`` (brat's
@@ -78,11 +78,11 @@ class Names:
     links: dict[str, str]  # layer -> its registry link attribute: N lines
 
 
-def type_names(schema: Schema) -> Names:
+def brat_names(schema: Schema) -> Names:
     """The brat names of everything the schema declares (refused, naming it, where brat cannot write one).
 
     >>> from toolkit.layout import Layout
-    >>> names = type_names(Layout.open().schema)
+    >>> names = brat_names(Layout.open().schema)
     >>> names.types["entities", "GPE"], names.values["entities", "mention"], names.links
     ('GPE', ('NAM', 'NOM'), {'entities': 'entity'})
     """
@@ -113,7 +113,7 @@ def type_names(schema: Schema) -> Names:
 
 
 def export_document(doc: SourceDocument, context: ExportContext) -> dict[str, bytes]:
-    names = type_names(context.schema)
+    names = brat_names(context.schema)
     if "\r" in doc.text:
         raise ToolkitError("the source has carriage returns, and brat reads a .txt with universal newlines (\\r\\n "
                            "as one character): its offsets would not be the source's", file=doc.file)
@@ -158,7 +158,7 @@ def export_document(doc: SourceDocument, context: ExportContext) -> dict[str, by
 
 def export_config(context: ExportContext) -> dict[str, bytes]:
     """``annotation.conf`` and ``visual.conf``: every type and declared value the export writes."""
-    names = type_names(context.schema)
+    names = brat_names(context.schema)
     layers = context.schema.layers
     head = "# Written by toolkit export from schema.json: each layer's labels, then the attributes brat can hold.\n"
     entities = [f"# {name}: {' '.join(layer.description.split())}".rstrip(": ") + "\n"
@@ -189,7 +189,7 @@ def read(path: Path) -> Iterator[SourceDocument]:
 
 
 def default_mapping(schema: Schema) -> dict[str, TypeMap]:
-    names = type_names(schema)
+    names = brat_names(schema)
     out = {}
     for layer in schema.layers.values():
         attributes = {name: REGISTRY if names.links.get(layer.name) == name else names.attributes[layer.name, name]

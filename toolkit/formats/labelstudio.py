@@ -31,7 +31,9 @@ task without it is named by the file), every annotation of a task that was
 not cancelled is read and their regions joined, and each region with
 labels is a span (``type`` its ``from_name``, ``label`` its label,
 ``features`` its per-region choices and text areas by control name, one
-value as a string, several as a list). A region made in Label Studio has
+value as a string, several as a list: the mapping splits a list attribute
+given as one string at spaces and commas, so a one-item list travels whole
+where its item has neither, as ids do). A region made in Label Studio has
 no annotator (Label Studio's ``completed_by`` is a user number of its own
 server). Predictions, relations and results about no region are not spans:
 the document's ``unread`` says so for each, and import lists them.
