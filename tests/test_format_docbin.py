@@ -129,7 +129,8 @@ def test_the_config_is_spacys_with_the_spans_key_set(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     theirs = (tmp_path / "spacy.cfg").read_text(encoding="utf-8")
     changed = [(a, b) for a, b in zip(theirs.splitlines(), config.splitlines(), strict=True) if a != b]
-    assert changed == [('spans_key = "sc"', 'spans_key = "entities"')]
+    assert changed == [('@tokenizers = "spacy.Tokenizer.v1"', '@tokenizers = "toolkit.Tokenizer.v1"'),
+                       ('spans_key = "sc"', 'spans_key = "entities"')]
 
 
 def test_spacy_debug_data_accepts_it(tmp_path: Path) -> None:
@@ -147,6 +148,7 @@ def test_spacy_debug_data_accepts_it(tmp_path: Path) -> None:
     spans_key = next(line for line in proc.stdout.splitlines() if line.startswith("entities "))
     assert "GPE" in spans_key  # the layer's labels, read from doc.spans["entities"]
     assert "No entities crossing sentence boundaries" in proc.stdout
+    assert "misaligned" not in proc.stdout  # the config's tokenizer is the one the data was split with
 
 
 def test_the_export_command_writes_it(tmp_path: Path) -> None:

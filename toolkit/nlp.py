@@ -9,6 +9,7 @@ boundaries if it has a parser or senter).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, cast
 
 import numpy
@@ -31,6 +32,41 @@ SENTENCES = "toolkit_sentences"
 RULES_APPLIED = "toolkit_tokenizer_rules"  # a flag in nlp.meta
 
 
+def with_rules(nlp: Language, old: Tokenizer) -> Tokenizer:
+    """``old`` with footnote markers and dashes split off: one new tokenizer with every rule.
+
+    (Each setter of an existing tokenizer reloads its special cases.)
+    """
+    prefixes = [MARKER_PATTERN, *(nlp.Defaults.prefixes or ())]
+    suffixes = [MARKER_PATTERN, *(nlp.Defaults.suffixes or ())]
+    infixes = [DASH_PATTERN, *(nlp.Defaults.infixes or ())]
+    return Tokenizer(
+        nlp.vocab, rules=old.rules, prefix_search=compile_prefix_regex(prefixes).search,
+        suffix_search=compile_suffix_regex(suffixes).search,
+        infix_finditer=compile_infix_regex(infixes).finditer, token_match=old.token_match,
+        url_match=old.url_match, faster_heuristics=old.faster_heuristics)
+
+
+def tokenizer_factory() -> Callable[[Language], Tokenizer]:
+    """``@tokenizers = "toolkit.Tokenizer.v1"`` in a spaCy config: the toolkit's tokenizer, for training.
+
+    Registered through the ``spacy_tokenizers`` entry point (nothing is
+    registered on import), so that a pipeline trained on ``export --format
+    docbin`` splits text as the data was split.
+
+    >>> import spacy
+    >>> nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "toolkit.Tokenizer.v1"}}})
+    >>> [t.text for t in nlp("Iran,”[6] left—across")]
+    ['Iran', ',', '”', '[6]', 'left', '—', 'across']
+    """
+    default = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()
+
+    def make(nlp: Language) -> Tokenizer:
+        return with_rules(nlp, default(nlp))
+
+    return make
+
+
 def make_nlp(nlp: Language | None = None) -> Language:
     """Return ``nlp`` (default: blank English) with footnote markers as tokens and sentences.
 
@@ -43,16 +79,7 @@ def make_nlp(nlp: Language | None = None) -> Language:
     if nlp is None:
         nlp = spacy.blank("en")
     if not nlp.meta.get(RULES_APPLIED):
-        # One new tokenizer with every rule: each setter of an existing one reloads its special cases.
-        old = cast(Tokenizer, nlp.tokenizer)
-        prefixes = [MARKER_PATTERN, *(nlp.Defaults.prefixes or ())]
-        suffixes = [MARKER_PATTERN, *(nlp.Defaults.suffixes or ())]
-        infixes = [DASH_PATTERN, *(nlp.Defaults.infixes or ())]
-        nlp.tokenizer = Tokenizer(
-            nlp.vocab, rules=old.rules, prefix_search=compile_prefix_regex(prefixes).search,
-            suffix_search=compile_suffix_regex(suffixes).search,
-            infix_finditer=compile_infix_regex(infixes).finditer, token_match=old.token_match,
-            url_match=old.url_match, faster_heuristics=old.faster_heuristics)
+        nlp.tokenizer = with_rules(nlp, cast(Tokenizer, nlp.tokenizer))
         nlp.meta[RULES_APPLIED] = True
     if not nlp.has_pipe(SENTENCES) and not ({"parser", "senter"} & set(nlp.pipe_names)):
         if not Language.has_factory(SENTENCES):

@@ -59,13 +59,15 @@ def export_document(doc: SourceDocument, context: ExportContext) -> dict[str, by
 
 
 def export_config(context: ExportContext) -> dict[str, bytes]:
-    """``config.cfg``: a blank English ner + spancat pipeline, spancat on the first ``ents`` layer."""
+    """``config.cfg``: a blank English ner + spancat pipeline, spancat on the first ``ents`` layer, the toolkit's
+    tokenizer (``toolkit.Tokenizer.v1``)."""
     from spacy.cli.init_config import init_config
 
     config = init_config(lang="en", pipeline=["ner", "spancat"], optimize="efficiency", gpu=False, silent=True)
     layer = next((spec.name for spec in context.schema.layers.values() if spec.ents), None)
     if layer is not None:
         config["components"]["spancat"]["spans_key"] = layer
+    config["nlp"]["tokenizer"] = {"@tokenizers": "toolkit.Tokenizer.v1"}  # as the data was tokenized
     return {"config.cfg": config.to_str().encode()}
 
 
