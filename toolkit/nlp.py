@@ -18,7 +18,7 @@ from spacy.attrs import ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
-from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
 
 from .errors import ToolkitError
 from .models import Block
@@ -59,7 +59,7 @@ def tokenizer_factory() -> Callable[[Language], Tokenizer]:
     >>> [t.text for t in nlp("Iran,”[6] left—across")]
     ['Iran', ',', '”', '[6]', 'left', '—', 'across']
     """
-    default = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()
+    default = registry.tokenizers.get("spacy.Tokenizer.v1")()
 
     def make(nlp: Language) -> Tokenizer:
         return with_rules(nlp, default(nlp))
