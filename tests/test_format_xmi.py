@@ -400,6 +400,32 @@ def test_a_foreign_custom_layer_keeps_its_own_note_feature(tmp_path: Path) -> No
     assert read_one(tmp_path / "doc.xmi").doc is None  # no DocumentMetaData: the file's stem names it
 
 
+def test_relations_references_and_other_views_are_named_as_unread(tmp_path: Path) -> None:
+    system = cassis.TypeSystem()
+    span_type = system.create_type("webanno.custom.Actor")
+    system.create_feature(span_type, "value", "uima.cas.String")
+    system.create_feature(span_type, "other", "uima.tcas.Annotation")
+    relation = system.create_type("webanno.custom.Supports")
+    for name in ("Governor", "Dependent"):
+        system.create_feature(relation, name, "webanno.custom.Actor")
+    system.create_feature(relation, "value", "uima.cas.String")
+    cas = cassis.Cas(system, sofa_string="Iraq and Iran.")
+    iraq, iran = span_type(begin=0, end=4, value="GPE"), span_type(begin=9, end=13, value="GPE")
+    cas.add_all([iraq, iran])
+    iran.other = iraq
+    cas.add(relation(begin=9, end=13, Governor=iraq, Dependent=iran, value="supports"))
+    cas.create_view("translation").sofa_string = "العراق"
+    cas.to_xmi(tmp_path / "doc.xmi")
+    system.to_xml(tmp_path / "TypeSystem.xml")
+    doc = read_one(tmp_path / "doc.xmi")
+    assert [(s.start, s.end, s.type, s.label, dict(s.features)) for s in doc.spans] == [
+        (0, 4, "webanno.custom.Actor", "GPE", {}), (9, 13, "webanno.custom.Actor", "GPE", {})]
+    assert sorted(doc.unread) == sorted([
+        "the CAS view 'translation' (a text of its own) is not read",
+        "the UIMA relation webanno.custom.Supports is not a span",
+        "feature other of webanno.custom.Actor refers to other feature structures (not read)"])
+
+
 @pytest.mark.parametrize(("metadata", "expected"), [
     ({"documentId": "pwc", "documentTitle": "Prospects of Worker Communism"}, "pwc"),  # the toolkit's export
     ({"documentId": "annotator1", "documentTitle": "pwc.xmi", "documentUri": "slug/pwc.xmi",

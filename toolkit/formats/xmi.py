@@ -26,9 +26,12 @@ sentences, document metadata) is a span of its full UIMA type name, its
 label the ``label`` feature if the type has one, else ``value`` (DKPro's
 ``NamedEntity``), its features the other primitive features (arrays and
 lists as lists), ``tool_id`` its ``xmi:id``, ``line`` the line its element
-starts on. ``TypeSystem.xml`` (or ``typesystem.xml``, as DKPro Core's
-writer, and so INCEpTION's export, names it) must be beside the ``.xmi``. The document is
-the one ``DocumentMetaData`` names (see :func:`_document_id`).
+starts on. Relations (types with ``Governor`` and ``Dependent``), features
+that point at other feature structures and views other than the initial
+one are not read: the document's ``unread`` names each. ``TypeSystem.xml``
+(or ``typesystem.xml``, as DKPro Core's writer, and so INCEpTION's export,
+names it) must be beside the ``.xmi``. The document is the one
+``DocumentMetaData`` names (see :func:`_document_id`).
 
 >>> from toolkit.layout import Layout
 >>> schema = Layout.open().schema
@@ -85,6 +88,8 @@ SIDE_DESCRIPTIONS = {
     "review": "Why a person should look at the annotation again (the toolkit's review); clear it once checked.",
 }
 LABEL_FEATURES = ("label", "value")  # where a type's label is, in this order
+RELATION_ENDS = ("Governor", "Dependent")  # the features of a relation (WebAnno's, INCEpTION's, DKPro's)
+INITIAL_VIEW = "_InitialView"
 
 # Feature names INCEpTION refuses (WebAnnoConst.RESTRICTED_FEATURE_NAMES, compared ignoring case), and the
 # ones cassis renames because they are Python names.
@@ -270,7 +275,8 @@ def read(path: Path) -> Iterator[SourceDocument]:
     text = cas.sofa_string
     if not isinstance(text, str):
         raise ToolkitError("its sofa holds no text (sofaString)", file=path)
-    return iter((SourceDocument(_document_id(cas), text, tuple(_spans(cas, lines)), path),))
+    spans, unread = _spans(cas, lines)
+    return iter((SourceDocument(_document_id(cas), text, spans, path, unread=unread),))
 
 
 def default_mapping(schema: Schema) -> dict[str, TypeMap]:
@@ -356,16 +362,22 @@ def _document_id(cas: cassis.Cas) -> str | None:
     return None
 
 
-def _spans(cas: cassis.Cas, lines: dict[str, int]) -> Iterator[Span]:
+def _spans(cas: cassis.Cas, lines: dict[str, int]) -> tuple[tuple[Span, ...], tuple[str, ...]]:
+    """The spans of the CAS's text, and what it holds that is not one (relations, references, other views)."""
     system = cas.typesystem
     structure = system.get_type(DOCUMENT_ANNOTATION)
-    annotations = sorted(cas.select(ANNOTATION), key=lambda fs: (fs.begin, -fs.end, fs.xmiID))
-    for fs in annotations:
+    unread = [f"the CAS view {quote(view.sofa.sofaID)} (a text of its own) is not read" for view in cas.views
+              if view.sofa.sofaID != INITIAL_VIEW]
+    spans = []
+    for fs in sorted(cas.select(ANNOTATION), key=lambda fs: (fs.begin, -fs.end, fs.xmiID)):
         uima_type = fs.type
         if uima_type.name in (TOKEN, SENTENCE) or uima_type.name.startswith(METADATA) \
                 or system.subsumes(structure, uima_type):
             continue
         declared = {_xml_name(f): f for f in uima_type.all_features}
+        if all(end in declared for end in RELATION_ENDS):
+            unread.append(f"the UIMA relation {uima_type.name} is not a span")
+            continue
         ours = ID_FEATURE in declared
         label_feature = next((name for name in LABEL_FEATURES
                               if name in declared and declared[name].rangeType.name == STRING), None)
@@ -374,14 +386,20 @@ def _spans(cas: cassis.Cas, lines: dict[str, int]) -> Iterator[Span]:
         for name, feature in declared.items():
             if name in skip:
                 continue
-            value = _primitive(system, feature, fs.get(feature.name))
-            if value is not None:
-                features[name] = value
+            value = fs.get(feature.name)
+            if value is None:
+                continue
+            primitive = _primitive(system, feature, value)
+            if primitive is None:
+                unread.append(f"feature {name} of {uima_type.name} refers to other feature structures (not read)")
+            else:
+                features[name] = primitive
         label = fs.get(declared[label_feature].name) if label_feature else None
         side = {field: _string(fs, declared.get(feature)) if ours else None for field, feature in SIDE.items()}
-        yield Span(fs.begin, fs.end, uima_type.name, label if isinstance(label, str) else None, features,
-                   side["id"], str(fs.xmiID), side["annotator"], side["note"], side["review"],
-                   lines.get(str(fs.xmiID)))
+        spans.append(Span(fs.begin, fs.end, uima_type.name, label if isinstance(label, str) else None, features,
+                          side["id"], str(fs.xmiID), side["annotator"], side["note"], side["review"],
+                          lines.get(str(fs.xmiID))))
+    return tuple(spans), tuple(unread)
 
 
 def _xml_name(feature: Any) -> str:
