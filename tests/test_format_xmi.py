@@ -216,6 +216,35 @@ def test_export_then_import_leaves_the_layer_files_byte_identical(data_copy: tup
         assert (annotations / path.name).read_bytes() == path.read_bytes(), path.name
 
 
+def test_an_export_back_from_inception_imports_unchanged(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    """What INCEpTION's export makes of ours: the CAS named after its annotator, DKPro's typesystem.xml, its
+    metadata (the annotator in documentId, the uploaded file's name in documentTitle), and a span made there."""
+    from .conftest import BLOCKS, drop_record, find_record, shared_pipeline
+
+    corpus, annotations = data_copy
+    _, dropped = drop_record(annotations / "entities.jsonl", "e-0032")  # the annotator adds it again in INCEpTION
+    with shared_pipeline():
+        export(format="xmi", out=tmp_path / "out", corpus_dir=corpus, annotations_dir=annotations)
+    system = cassis.load_typesystem(tmp_path / "out" / "TypeSystem.xml")
+    cas = cassis.load_cas_from_xmi(tmp_path / "out" / "pwc.xmi", typesystem=system)
+    [meta] = cas.select("de.tudarmstadt.ukp.dkpro.core.api.metadata.type.DocumentMetaData")
+    meta.documentId, meta.documentTitle, meta.documentUri = "annotator1", "pwc.xmi", "my-project/pwc.xmi"
+    at = find_record(BLOCKS, id=dropped["paragraph"])[1]["source_start"] + dropped["start"]
+    cas.add(system.get_type("webanno.custom.Entities")(begin=at, end=at + len(dropped["text"]), label=dropped["label"],
+                                                         entity=dropped["entity"], mention=dropped["mention"]))
+    back_from = tmp_path / "from-inception"
+    back_from.mkdir()
+    cas.to_xmi(back_from / "annotator1.xmi")
+    system.to_xml(back_from / "typesystem.xml")
+    shutil.copy(tmp_path / "out" / "toolkit-export.json", back_from)
+    result = import_(back_from, format="xmi", corpus_dir=corpus, annotations_dir=annotations, dry_run=True)
+    records = sum(len(path.read_text(encoding="utf-8").splitlines()) for path in annotations.glob("*.jsonl")
+                  if path.stem in Layout.open().schema.layers)
+    assert Counter(c.state for c in result.changes) == Counter({"unchanged": records, "added": 1})
+    [added] = [c for c in result.changes if c.state == "added"]
+    assert added.new is not None and added.new["text"] == dropped["text"] and added.new["id"] != ""
+
+
 def test_a_layer_added_to_the_schema_travels_with_no_code_change(tmp_path: Path, nlp: Language) -> None:
     spec = json.loads((ANNOTATIONS / "schema.json").read_text(encoding="utf-8"))
     spec["layers"]["named_things"] = {
