@@ -187,6 +187,52 @@ def test_the_export_keeps_brats_rules(exported: tuple[Path, dict[str, SourceDocu
     assert len(ids) == len(set(ids))
 
 
+def overlap_rules(path: Path) -> list[tuple[set[str], set[str], set[str]]]:
+    """The ``<OVERLAP>`` lines of annotation.conf: (Arg1 types, Arg2 types, overlap kinds)."""
+    rules = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("<OVERLAP>"):
+            args = dict(arg.strip().split(":", 1) for arg in line.split(None, 1)[1].split(","))
+            rules.append((set(args["Arg1"].split("|")), set(args["Arg2"].split("|")),
+                          set(args["<OVL-TYPE>"].split("|"))))
+    return rules
+
+
+def test_brat_allows_every_overlap_of_the_export(exported: tuple[Path, dict[str, SourceDocument], Layout]) -> None:
+    """brat's verify_annotations: two overlapping spans need a rule for how they overlap (Arg1 is the inner one;
+    <ANY> works both ways)."""
+    out, _, _ = exported
+    rules = overlap_rules(out / "annotation.conf")
+
+    def kinds(inner: str, outer: str) -> set[str]:
+        return set().union(*(k for a1, a2, k in rules if inner in a1 and outer in a2))
+
+    def allowed(kind: str, inner: str, outer: str) -> bool:
+        there, back = kinds(inner, outer), kinds(outer, inner)
+        if kind == "contain":
+            return bool({"contain", "<ANY>"} & there) or "<ANY>" in back
+        return bool({kind, "<ANY>"} & (there | back))
+
+    spans = [(int(f[1].split(" ")[1]), int(f[1].split(" ")[2]), f[1].split(" ")[0]) for f in ann_lines(out / "pwc.ann")
+             if f[0][0] == "T"]
+    checked = Counter[str]()
+    for n, (s1, e1, t1) in enumerate(spans):
+        for s2, e2, t2 in spans[n + 1:]:
+            if not (s1 < e2 and s2 < e1):
+                continue
+            if (s1, e1) == (s2, e2):
+                kind, inner, outer = "equal", t1, t2
+            elif s1 <= s2 and e2 <= e1:
+                kind, inner, outer = "contain", t2, t1
+            elif s2 <= s1 and e1 <= e2:
+                kind, inner, outer = "contain", t1, t2
+            else:
+                kind, inner, outer = "cross", t1, t2
+            assert allowed(kind, inner, outer), (s1, e1, t1, s2, e2, t2)
+            checked[kind] += 1
+    assert checked["contain"] > 100  # claims hold entities and dates, NOM entities hold names
+
+
 def test_the_export_is_the_source_and_the_conf_every_layer(
         exported: tuple[Path, dict[str, SourceDocument], Layout]) -> None:
     out, _, layout = exported

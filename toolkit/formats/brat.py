@@ -46,12 +46,13 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
 from ..display import quote
 from ..errors import ToolkitError
-from ..schema import Attribute, Schema
+from ..schema import Attribute, LayerSchema, Schema
 from ..timex import MODS
 from .mapping import TypeMap
 from .model import ExportContext, SourceDocument, Span
@@ -167,8 +168,8 @@ def export_config(context: ExportContext) -> dict[str, bytes]:
     for (layer_name, name), values in names.values.items():
         args = "|".join(names.types[layer_name, label] for label in layers[layer_name].labels)
         attributes.append(f"{names.attributes[layer_name, name]}\tArg:{args}, Value:{'|'.join(values)}\n")
-    annotation = (head + "\n[entities]\n\n" + "\n".join(entities) + "\n[relations]\n\n[events]\n\n[attributes]\n\n"
-                  + "".join(attributes))
+    annotation = (head + "\n[entities]\n\n" + "\n".join(entities) + "\n[relations]\n\n"
+                  + _overlaps(context.schema, names) + "\n[events]\n\n[attributes]\n\n" + "".join(attributes))
     colours = {name: PALETTE[n % len(PALETTE)] for n, name in enumerate(names.types.values())}
     labels = [f"{names.types[key]} | {key[1]}\n" for key in names.types]
     labels += [f"{names.attributes[key]} | {key[1]}\n" for key in names.values]
@@ -178,6 +179,23 @@ def export_config(context: ExportContext) -> dict[str, bytes]:
               + "ATTRIBUTE_DEFAULT\tglyph:*\n\n"
               + "".join(f"{name}\tbgColor:{colour}\n" for name, colour in colours.items()))
     return {"annotation.conf": annotation.encode("utf-8"), "visual.conf": visual.encode("utf-8")}
+
+
+def _overlaps(schema: Schema, names: Names) -> str:
+    """brat's overlap rules (``<OVERLAP>``, Arg1 inside Arg2): within a layer what its policy allows, across
+    layers anything; brat cannot condition nesting on an attribute (``{"outer": ...}``): validate checks that."""
+    def types(layer: LayerSchema) -> str:
+        return "|".join(names.types[layer.name, label] for label in layer.labels)
+
+    rules = ["# how spans may overlap: within a layer as schema.json's overlap policy says, across layers freely\n"]
+    layers = list(schema.layers.values())
+    for layer in layers:
+        kinds = [kind for kind, allowed in (("contain", layer.nesting is not False), ("equal", layer.duplicates),
+                                            ("cross", layer.crossing)) if allowed]
+        if kinds:
+            rules.append(f"<OVERLAP>\tArg1:{types(layer)}, Arg2:{types(layer)}, <OVL-TYPE>:{'|'.join(kinds)}\n")
+    rules += [f"<OVERLAP>\tArg1:{types(a)}, Arg2:{types(b)}, <OVL-TYPE>:<ANY>\n" for a, b in combinations(layers, 2)]
+    return "".join(rules)
 
 
 def read(path: Path) -> Iterator[SourceDocument]:
