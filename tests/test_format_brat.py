@@ -382,6 +382,20 @@ def small_schema(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.parametrize(("where", "name"), [("labels", "GOOD|BAD"), ("labels", "two words"), ("labels", "Annotator"),
+                                             ("attributes", "AnnotatorNotes")])
+def test_a_name_brat_cannot_write_is_refused(tmp_path: Path, where: str, name: str) -> None:
+    spec = json.loads((ANNOTATIONS / "schema.json").read_text(encoding="utf-8"))
+    if where == "labels":
+        spec["layers"]["claims"]["labels"].append(name)
+    else:
+        spec["layers"]["claims"]["attributes"][name] = {"type": "string"}
+    (tmp_path / "schema.json").write_text(json.dumps(spec), encoding="utf-8")
+    with pytest.raises(ToolkitError, match="cannot be a brat name") as caught:
+        brat.brat_names(read_schema(tmp_path / "schema.json"))
+    assert name in str(caught.value)
+
+
 def test_labels_and_attributes_two_layers_share_are_kept_apart(tmp_path: Path) -> None:
     schema = read_schema(small_schema(tmp_path))
     names = brat.brat_names(schema)

@@ -9,6 +9,7 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -172,6 +173,21 @@ def test_any_document_reads_back(tmp_path: Path, doc: SourceDocument) -> None:
     (tmp_path / "d.json").write_bytes(labelstudio.export_document(doc, context(layout))["d.json"])
     [back] = list(labelstudio.read(tmp_path / "d.json"))
     assert mapped_terms(back, layout.schema) == [our_terms(span) for span in doc.spans]
+
+
+def test_strings_from_the_schema_are_escaped_in_the_config(tmp_path: Path) -> None:
+    spec = json.loads((ANNOTATIONS / "schema.json").read_text(encoding="utf-8"))
+    hostile = 'A"/><Label value="B & <C>'
+    spec["layers"]["claims"]["labels"].append(hostile)
+    spec["layers"]["claims"]["description"] = "</Header><script>alert(1)</script>"
+    (tmp_path / "schema.json").write_text(json.dumps(spec), encoding="utf-8")
+    schema = read_schema(tmp_path / "schema.json")
+    config = labelstudio.export_config(replace(context(Layout.open()), schema=schema))["config.xml"].decode()
+    root = ElementTree.fromstring(config)
+    claims = root.find("Labels[@name='claims']")
+    assert claims is not None and [e.get("value") for e in claims] == ["CLAIM", hostile]
+    assert root.find(".//script") is None and "<script>" not in config
+    LabelInterface(config).validate()
 
 
 def test_export_and_import_give_back_the_layer_files(tmp_path: Path) -> None:
