@@ -27,7 +27,10 @@ line (import gives them back as null, or ``[]``). Notes and values are one
 line each: a line break in one (or in a span's text) is refused on export,
 as is a list item with a space in it, and a source with carriage returns
 (brat reads the ``.txt`` with universal newlines, so its offsets would
-differ from the source's).
+differ from the source's). ``annotation.conf`` declares every type, the
+attributes with their values, and how spans may overlap (``<OVERLAP>``:
+within a layer as its overlap policy says, across layers freely), so that
+brat's own ``verify_annotations`` finds nothing in an export.
 
 On import :func:`read` takes what brat writes: every ``T`` line is a span
 (``type`` and ``label`` the brat type; ``features`` the attributes, ``A``
