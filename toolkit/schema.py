@@ -56,6 +56,21 @@ class Attribute:
         return self.type in LISTS
 
     @property
+    def values(self) -> tuple[str, ...] | None:
+        """The values it takes where the schema (or TIMEX3, for a ``mod``) closes the set; a list's never are.
+
+        >>> Attribute("mod", "timex3_mod", False).values[:3], Attribute("value", "timex3", True).values
+        (('AFTER', 'APPROX', 'BEFORE'), None)
+        """
+        from .timex import MODS
+
+        if self.is_list:
+            return None
+        if self.enum is not None:
+            return tuple(str(v) for v in self.enum)
+        return tuple(sorted(MODS)) if self.type == "timex3_mod" else None
+
+    @property
     def is_category(self) -> bool:
         """Compared as a category by ``agree`` (a list of holders as one category: usually one holder; the
         registry link is scored as linking instead)."""

@@ -55,8 +55,7 @@ from typing import Any
 
 from ..display import quote
 from ..errors import ToolkitError
-from ..schema import Attribute, LayerSchema, Schema
-from ..timex import MODS
+from ..schema import LayerSchema, Schema
 from .mapping import TypeMap
 from .model import ExportContext, SourceDocument, Span
 
@@ -109,7 +108,7 @@ def brat_names(schema: Schema) -> Names:
     values = {}
     for layer in layers:
         for name, attribute in layer.attributes.items():
-            declared = _closed(attribute)
+            declared = attribute.values
             if declared and name != layer.link and all(TOKEN.fullmatch(v) for v in declared):
                 values[layer.name, name] = declared
     links = {layer.name: layer.link for layer in layers if layer.link is not None}
@@ -351,17 +350,6 @@ def _listed(value: Any) -> list[Any]:
 
 # --- helpers -------------------------------------------------------------------------------------------------------
 
-def _closed(attribute: Attribute) -> tuple[str, ...] | None:
-    """The values an attribute takes, where the schema (or TIMEX3) closes the set; lists are never closed."""
-    if attribute.is_list:
-        return None
-    if attribute.enum is not None:
-        return tuple(str(v) for v in attribute.enum)
-    if attribute.type == "timex3_mod":
-        return tuple(sorted(MODS))
-    return None
-
-
 def _token(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", name)
 
@@ -393,4 +381,3 @@ def _text(path: Path) -> str:
         raise ToolkitError(f"not UTF-8 (byte {e.start})", file=path) from None
     except OSError as e:
         raise ToolkitError(f"cannot be read: {e.strerror}", file=path) from None
-

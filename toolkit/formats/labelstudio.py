@@ -52,8 +52,7 @@ from xml.etree import ElementTree
 from ..display import quote
 from ..errors import ToolkitError
 from ..jsonl import read_json
-from ..schema import Attribute, Schema
-from ..timex import MODS
+from ..schema import Schema
 from .mapping import TypeMap
 from .model import ExportContext, SourceDocument, Span
 from .units import Utf16
@@ -91,7 +90,7 @@ def controls(schema: Schema) -> Controls:
         raise ToolkitError(f"the Label Studio control name {quote(clash[0])} would stand for two things of the "
                            "schema; rename one in schema.json")
     closed = {(layer.name, name): values for layer in layers for name, attribute in layer.attributes.items()
-              if (values := _closed(attribute)) is not None}
+              if (values := attribute.values) is not None}
     return Controls(names, closed)
 
 
@@ -283,14 +282,3 @@ def _span(region: str, fields: Mapping[str, Any], features: dict[str, Any], path
                            record=region)
     return Span(fields["start"], fields["end"], fields["type"], fields["label"], features, own.get("id"), region,
                 own.get("annotator"), "\n".join(notes) if notes else None, own.get("review"))
-
-
-def _closed(attribute: Attribute) -> tuple[str, ...] | None:
-    """The choices of an attribute whose values the schema (or TIMEX3) closes; a list is never closed."""
-    if attribute.is_list:
-        return None
-    if attribute.enum is not None:
-        return tuple(str(v) for v in attribute.enum)
-    if attribute.type == "timex3_mod":
-        return tuple(sorted(MODS))
-    return None
