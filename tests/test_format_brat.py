@@ -22,7 +22,7 @@ from toolkit.checks import load_checks
 from toolkit.errors import ToolkitError
 from toolkit.exporting import export
 from toolkit.formats import brat, mapping
-from toolkit.formats.model import ExportContext, SourceDocument, Span
+from toolkit.formats.model import ExportContext, Exporter, SourceDocument, Span
 from toolkit.importing import import_
 from toolkit.join import iter_parts
 from toolkit.layout import Layout
@@ -54,17 +54,21 @@ def context(layout: Layout) -> ExportContext:
     return ExportContext(layout.schema, load_checks(layout).registry, {}, toolkit.make_nlp)
 
 
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, SourceDocument], Layout]:
+def export_with(module: Exporter, out: Path) -> tuple[Path, dict[str, SourceDocument], Layout]:
+    """The shipped documents written by a format module into ``out``, as the export command lays them out."""
     layout = Layout.open()
-    out = tmp_path_factory.mktemp("brat")
     docs = shipped_documents(layout)
     for doc in docs.values():
-        for name, content in brat.export_document(doc, context(layout)).items():
+        for name, content in module.export_document(doc, context(layout)).items():
             (out / name).write_bytes(content)
-    for name, content in brat.export_config(context(layout)).items():
+    for name, content in module.export_config(context(layout)).items():
         (out / name).write_bytes(content)
     return out, docs, layout
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, SourceDocument], Layout]:
+    return export_with(brat, tmp_path_factory.mktemp("brat"))
 
 
 def ann_lines(path: Path) -> list[list[str]]:

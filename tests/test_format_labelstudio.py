@@ -27,7 +27,7 @@ from toolkit.layout import Layout
 from toolkit.schema import read_schema
 
 from .conftest import ANNOTATIONS
-from .test_format_brat import context, documents, our_terms, shipped_documents, small_schema
+from .test_format_brat import context, documents, export_with, our_terms, small_schema
 
 FIXTURES = Path(__file__).parent / "fixtures" / "labelstudio"
 PROJECT = FIXTURES / "project-3-export.json"
@@ -37,15 +37,7 @@ LabelInterface: Any = ls_interface.LabelInterface
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, SourceDocument], Layout]:
-    layout = Layout.open()
-    out = tmp_path_factory.mktemp("labelstudio")
-    docs = shipped_documents(layout)
-    for doc in docs.values():
-        for name, content in labelstudio.export_document(doc, context(layout)).items():
-            (out / name).write_bytes(content)
-    for name, content in labelstudio.export_config(context(layout)).items():
-        (out / name).write_bytes(content)
-    return out, docs, layout
+    return export_with(labelstudio, tmp_path_factory.mktemp("labelstudio"))
 
 
 def units(text: str, point: int) -> int:
