@@ -17,6 +17,7 @@ import pytest
 
 import toolkit
 from toolkit.formats import TWO_WAY
+from toolkit.formats.mapping import UNMAPPED
 from toolkit.importing import ImportRefused
 from toolkit.layout import Layout
 
@@ -115,11 +116,11 @@ def test_a_new_span_from_the_tool_needs_a_mapping_and_gets_the_next_id(data_copy
     record["label"].append([start, start + len(words[0]), "CLAIM"])  # doccano has no place for attributes
     _save(out, record)
     unmapped = toolkit.import_(out, format="doccano", corpus_dir=corpus, annotations_dir=annotations, dry_run=True)
-    assert unmapped.skipped == {"type 'doccano' is not mapped": 1}
+    assert unmapped.skipped == {f"type 'doccano' is not mapped {UNMAPPED}": 1}
     with pytest.raises(ImportRefused) as refused:  # mapped, but the layer's required attributes are missing
         toolkit.import_(out, format="doccano", mapping=["doccano=claims"], corpus_dir=corpus,
                         annotations_dir=annotations, dry_run=True)
-    assert {f.code for f in refused.value.findings if f.severity == "error"} == {"E403"}
+    assert {f.code for f in refused.value.findings if f.severity == "error"} == {"E403", "E402"}  # type; holder []
     assert refused.value.findings[0].file == str(out / "pwc.jsonl") and refused.value.findings[0].line == 1
     mapping = tmp_path / "map.json"
     mapping.write_text(json.dumps({"types": {"doccano": {"layer": "claims", "set": {
@@ -145,8 +146,9 @@ def test_a_span_across_blocks_is_refused_naming_both(data_copy: tuple[Path, Path
     before = _snapshot(annotations)
     run = run_cli("import", out, "--format", "doccano", "--corpus", corpus, "--annotations", annotations)
     assert run.returncode == 1, run.stderr
-    assert f"crosses from block {blocks[0]['id']} into block {blocks[1]['id']}" in run.stdout
-    assert "E104" in run.stdout and "c-9999" in run.stdout and "nothing was written" in run.stderr
+    assert f"crosses from block {blocks[0]['id']} into block {blocks[1]['id']}" in run.stderr
+    assert "E104" in run.stderr and "c-9999" in run.stderr and "nothing was written" in run.stderr
+    assert run.stdout == ""  # stdout carries only the changes
     assert _snapshot(annotations) == before
 
 
@@ -247,8 +249,9 @@ def test_the_export_says_what_it_holds(tmp_path: Path) -> None:
     toolkit.export(format="doccano", out=tmp_path, layers=["dates"], labels=["DURATION"])
     manifest = json.loads((tmp_path / "toolkit-export.json").read_text(encoding="utf-8"))
     sha = json.loads((CORPUS / "pwc" / "document.json").read_text(encoding="utf-8"))["sha256"]
+    durations = [r["id"] for r in read_records(ANNOTATIONS / "dates.jsonl") if r["label"] == "DURATION"]
     assert manifest == {"format": "doccano", "layers": ["dates"], "labels": ["DURATION"], "entities": [],
-                        "documents": {"pwc": sha}, "options": {}}
+                        "documents": {"pwc": sha}, "ids": {"pwc": durations}, "options": {}}
     layout = Layout.open()
     assert layout.schema.layers["dates"].labels  # the manifest's layer exists
 
@@ -278,8 +281,8 @@ def test_an_inception_named_entity_project_comes_in_through_a_mapping(data_copy:
     mapping = str(INCEPTION / "inception-mapping.json")
     without = run_cli("import", project, "--format", "xmi", "--corpus", corpus, "--annotations", annotations,
                       "--dry-run")
-    assert without.returncode == 0 and f"not imported: {len(mentions)} × type '{NAMED_ENTITY}' is not mapped" \
-        in without.stderr
+    assert without.returncode == 0
+    assert f"not imported: {len(mentions)} × type '{NAMED_ENTITY}' is not mapped {UNMAPPED}" in without.stderr
     result = toolkit.import_(project, format="xmi", mapping=[mapping], corpus_dir=corpus, annotations_dir=annotations,
                              dry_run=True)
     assert result.skipped == {f"label 'MISC' of type '{NAMED_ENTITY}' is not mapped": 1}
@@ -312,3 +315,59 @@ def test_a_missing_extra_is_named(name: str, module: str, extra: str, monkeypatc
     assert run.returncode == 2, run.stderr
     assert f"the {name} format needs {module}: pip install 'standoff-toolkit[{extra}]'" in run.stderr
     assert not (tmp_path / "out").exists()
+
+
+def _brat(tmp_path: Path, corpus: Path, annotations: Path) -> tuple[Path, list[str]]:
+    out = tmp_path / "brat"
+    toolkit.export(format="brat", out=out, layers=["entities"], corpus_dir=corpus, annotations_dir=annotations)
+    return out, (out / "pwc.ann").read_text(encoding="utf-8").splitlines()
+
+
+def test_a_changed_text_is_named_before_any_span_it_moves(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    out, _ = _brat(tmp_path, corpus, annotations)
+    first = next(r for r in read_records(annotations / "entities.jsonl") if r["paragraph"].startswith("pwc.p1.para"))
+    block = next(b for b in read_records(corpus / "pwc" / "blocks.jsonl") if b["id"] == first["paragraph"])
+    at = block["source_start"] + first["start"]
+    text = (out / "pwc.txt").read_text(encoding="utf-8")
+    (out / "pwc.txt").write_text(text[:at] + "X" + text[at + 1:], encoding="utf-8")  # inside a span
+    run = run_cli("import", out, "--format", "brat", "--corpus", corpus, "--annotations", annotations)
+    line = text.count("\n", 0, at) + 1
+    column = at - text.rfind("\n", 0, at)
+    assert run.returncode == 2 and f"pwc.txt: the text differs from the source of document 'pwc' at line {line}, " \
+        f"column {column}" in run.stderr, run.stderr
+
+
+def test_a_span_whose_text_is_not_the_source_s_is_refused(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    out, lines = _brat(tmp_path, corpus, annotations)
+    number, line = next((n, line) for n, line in enumerate(lines, 1) if line.startswith("T"))
+    tool_id, data, quoted = line.split("\t")
+    kind, start, end = data.split(" ")
+    lines[number - 1] = f"{tool_id}\t{kind} {int(start) + 1} {int(end) + 1}\t{quoted}"  # offsets one off
+    (out / "pwc.ann").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        toolkit.import_(out, format="brat", corpus_dir=corpus, annotations_dir=annotations, dry_run=True)
+    (error,) = [f for f in refused.value.findings if f.severity == "error"]
+    assert (error.code, error.file, error.line) == ("E106", str(out / "pwc.ann"), number)
+    assert f"the file gives the text {quoted!r}" in error.message
+
+
+def test_a_brat_selection_across_a_line_break_is_refused_as_crossing_blocks(data_copy: tuple[Path, Path],
+                                                                            tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    out, lines = _brat(tmp_path, corpus, annotations)
+    blocks = [b for b in read_records(corpus / "pwc" / "blocks.jsonl") if b["kind"] == "list_item"][:2]
+    text = (out / "pwc.txt").read_text(encoding="utf-8")
+    one, two = blocks
+    assert not text[one["source_end"]:two["source_start"]].strip()  # only a line break between them
+    start, end = one["source_end"] - 5, two["source_start"] + 5
+    # brat writes a selection across a line break as fragments split there
+    lines.append(f"T9999\tORG {start} {one['source_end']};{two['source_start']} {end}\t"
+                 f"{text[start:one['source_end']]} {text[two['source_start']:end]}")
+    (out / "pwc.ann").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        toolkit.import_(out, format="brat", corpus_dir=corpus, annotations_dir=annotations, dry_run=True)
+    (error,) = [f for f in refused.value.findings if f.severity == "error"]
+    assert error.code == "E104" and f"crosses from block {one['id']} into block {two['id']}" in error.message
+    assert error.line == len(lines)

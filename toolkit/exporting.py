@@ -6,8 +6,10 @@ mean what they mean for ``extract``. Files are written to a staging folder
 beside the output and moved into it together at the end, so an error or a
 signal halfway leaves the output folder as it was. ``toolkit-export.json``
 beside them records what was exported (format, documents and the sha256 of
-their sources, layers, labels, entities), so that ``import`` knows what the
-files are the whole truth about.
+their sources, layers, labels, entities, the ids of the records), so that
+``import`` knows what the files are the whole truth about
+(:mod:`toolkit.formats.manifest`). Files already in the output folder are
+replaced only with ``force``: an annotator may be working on them.
 
 >>> import tempfile
 >>> with tempfile.TemporaryDirectory() as out:
@@ -30,24 +32,24 @@ from .display import quote
 from .errors import ToolkitError
 from .extraction import AnnotationFilter, check_filters
 from .formats import exporter
+from .formats.manifest import MANIFEST, Manifest
 from .formats.model import ExportContext, SourceDocument, Span
 from .join import AnnotatedBlock, iter_parts
-from .jsonl import dumps
 from .layout import Layout
 from .models import Annotation, Block
 from .readers import read_document_record
 
-MANIFEST = "toolkit-export.json"
-
 
 def export(*, format: str, out: str | Path, docs: Iterable[str] = (), layers: Iterable[str] | None = None,
            labels: Iterable[str] = (), entities: Iterable[str] = (), options: Mapping[str, Any] | None = None,
-           corpus_dir: str | Path | None = None, annotations_dir: str | Path | None = None) -> list[Path]:
+           force: bool = False, corpus_dir: str | Path | None = None,
+           annotations_dir: str | Path | None = None) -> list[Path]:
     """Write every document (or ``docs``) in ``format`` into the folder ``out``; the files written, sorted.
 
     ``layers`` (None: all), ``labels`` and ``entities`` filter as for
     :func:`toolkit.extract`. ``options`` go to the format (conll:
-    ``{"scheme": "biluo"}``).
+    ``{"scheme": "biluo"}``). A file of the same name in ``out`` is replaced
+    only with ``force=True`` (nothing is written otherwise).
     """
     from .nlp import make_nlp
 
@@ -67,19 +69,18 @@ def export(*, format: str, out: str | Path, docs: Iterable[str] = (), layers: It
         raise ToolkitError("is a file, not a folder", file=out)
     keep = AnnotationFilter(frozenset(labels), frozenset(entities), layout.schema)
     context = ExportContext(layout.schema, checks.registry, documents, cache(make_nlp), options or {})
-    exported: dict[str, str] = {}  # document -> the sha256 of the source its spans are over
-    manifest = {"format": format, "layers": chosen, "labels": labels, "entities": entities,
-                "documents": exported, "options": dict(options or {})}
+    manifest = Manifest(format, chosen, labels, entities, {}, {}, dict(options or {}))
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".toolkit-export-", dir=out.parent) as tmp:
         staged: list[str] = []
         for doc in source_documents(layout, layers=chosen, keep=keep, only=set(docs) or None):
             assert doc.doc is not None
-            exported[doc.doc] = documents[doc.doc].sha256
+            manifest.documents[doc.doc] = documents[doc.doc].sha256
+            manifest.ids[doc.doc] = [span.id for span in doc.spans if span.id is not None]
             staged += _stage(Path(tmp), writer.export_document(doc, context))
         staged += _stage(Path(tmp), writer.export_config(context))
-        staged += _stage(Path(tmp), {MANIFEST: (dumps(manifest, indent=2) + "\n").encode()})
-        return _move(Path(tmp), out, staged)
+        staged += _stage(Path(tmp), {MANIFEST: manifest.to_bytes()})  # last: moved into place last
+        return _move(Path(tmp), out, staged, force=force)
 
 
 def source_documents(layout: Layout, *, layers: list[str], keep: AnnotationFilter | None = None,
@@ -121,13 +122,23 @@ def _stage(folder: Path, files: Mapping[str, bytes]) -> list[str]:
     return list(files)
 
 
-def _move(staging: Path, out: Path, names: list[str]) -> list[Path]:
-    """Move every staged file into ``out``, signals held back: the folder has the old files or the new ones."""
+def _move(staging: Path, out: Path, names: list[str], *, force: bool) -> list[Path]:
+    """Move every staged file into ``out``, signals held back: the folder has the old files or the new ones.
+
+    Every target is checked first, so that nothing is moved unless all can be.
+    """
     from .interrupt import deferred
 
     if len(set(names)) < len(names):
         twice = next(n for n in names if names.count(n) > 1)
         raise ToolkitError(f"two documents would both write {quote(twice)}", file=out)
+    for name in names:
+        target = out / name
+        if target.is_dir() or target.is_symlink():
+            raise ToolkitError("is a folder or a link, not a file the export can replace", file=target)
+        if target.exists() and not force:
+            raise ToolkitError("file exists (an annotator may be working on it); pass --force (force=True) to "
+                               "replace it, or export into another folder", file=target)
     with deferred():
         out.mkdir(parents=True, exist_ok=True)
         for name in names:

@@ -13,78 +13,45 @@
    the overlap policy),
    located at the imported file and line; any error refuses the whole
    import and nothing is written.
-4. Ids: a span that carries one of our ids keeps it; one without an id takes
-   the id of the existing record with the same block, offsets and label; a
-   new one gets the next id of its layer. An id already used elsewhere is a
-   conflict: the record gets a new id, and the change says so.
+4. Ids are matched, and records merged, as :mod:`toolkit.merging` says.
 5. The imported documents' records of the imported layers (the *scope*:
-   what the export named in ``toolkit-export.json``, or ``layers``) are
-   replaced by what the files hold; every record ends in one change: added,
-   changed (label or attributes), moved (other offsets or block), removed,
-   unchanged, or conflict (a new id). Files that name no scope (a tool's own
-   project, read through a mapping: its layers are the ones the mapping
-   targets) add and change records, and never remove one.
-   What a file does not say (an attribute the tool has no place for, an
-   annotator or note) is kept from the record it matches.
-6. The layer files are written through the write path (checked again,
-   canonical, reading order) and replaced together; ``dry_run`` writes nothing.
+   what the export's ``toolkit-export.json`` names, narrowed by ``layers``;
+   or ``layers`` alone) are replaced by what the files hold; every record
+   ends in one change: added, changed (label or attributes), moved (other
+   offsets or block), removed, unchanged, or conflict (a new id). Files
+   that name no scope (a tool's own project, read through a mapping: its
+   layers are the ones the mapping targets) add and change records, and
+   never remove one.
+6. The layer files that change are written through the write path (checked
+   again, canonical, reading order) and replaced together; ``dry_run``
+   writes nothing.
 """
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .checks import Checks, load_checks
 from .display import quote
 from .errors import ToolkitError
-from .exporting import MANIFEST
 from .extraction import AnnotationFilter
 from .formats import importer
+from .formats.manifest import MANIFEST, Manifest, read_manifest
 from .formats.mapping import Mapped, TypeMap, apply, read_mapping
 from .formats.model import SourceDocument, Span
 from .join import iter_parts
-from .jsonl import read_json
 from .layout import Layout
-from .models import Annotation, Block
+from .merging import STATES, Change, Merge, Placed, Scope
+from .models import Annotation, Block, is_valid_id
 from .readers import read_document_record
 from .schema import LayerSchema, Schema
 from .validation.findings import Finding, finding
-from .validation.records import Located, check_annotation
-from .validation.spans import check_alignment, check_overlaps
-from .writers import canonical_annotation, layer_lines, writable, write_files
-
-if TYPE_CHECKING:
-    from spacy.tokens import Doc
-
-STATES = ("added", "changed", "moved", "removed", "unchanged", "conflict")
-NUMBERED = re.compile(r"(.*?)(\d+)")
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """What the import does to one record: ``old`` and ``new`` are canonical records (None: none)."""
-
-    state: str
-    layer: str
-    doc: str
-    id: str
-    old: dict[str, Any] | None
-    new: dict[str, Any] | None
-    file: str | None = None
-    line: int | None = None
-    tool_id: str | None = None
-    reason: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"state": self.state, "layer": self.layer, "doc": self.doc, "id": self.id, "old": self.old,
-                "new": self.new, "file": self.file, "line": self.line, "tool_id": self.tool_id,
-                "reason": self.reason}
+from .writers import layer_lines, writable, write_files
 
 
 @dataclass(frozen=True)
@@ -123,10 +90,11 @@ def import_(path: str | Path, *, format: str, mapping: Iterable[str] = (), layer
 
     ``mapping``: mapping files or ``TYPE=LAYER[:LABEL]`` (see
     :mod:`toolkit.formats.mapping`); ``layers``: the layers the files are the
-    whole truth about (default: what the export's manifest says, else the
-    layers the mapping gives spans to, and then nothing is removed); ``annotator`` for new records that
-    name none. Raises :class:`ImportRefused` (with every finding) when a
-    record breaks the rules, ToolkitError when a file cannot be read.
+    whole truth about (default: what the export's manifest names, else the
+    layers the mapping gives spans to, and then nothing is removed; with a
+    manifest, ``layers`` can only narrow it); ``annotator`` for new records
+    that name none. Raises :class:`ImportRefused` (with every finding) when
+    a record breaks the rules, ToolkitError when a file cannot be read.
     """
     from .nlp import make_nlp
 
@@ -135,62 +103,66 @@ def import_(path: str | Path, *, format: str, mapping: Iterable[str] = (), layer
     if not dry_run:
         writable(layout.annotations_dir)
     schema = layout.schema
-    files = _files(Path(path), reader.PATTERNS)
-    manifest = _manifest(Path(path))
-    types = {**reader.default_mapping(schema), **read_mapping(mapping, schema)}
-    scope = _scope(schema, layers, manifest, types)
+    given = Path(path)
+    files = _files(given, reader.PATTERNS)
+    manifest = read_manifest(given if given.is_dir() else given.parent)
+    if manifest is not None and manifest.format != format:
+        raise ToolkitError(f"an export in the {manifest.format} format, not {format}",
+                           file=(given if given.is_dir() else given.parent) / MANIFEST)
+    own = reader.default_mapping(schema)
+    declared = read_mapping(mapping, schema)
+    types = {**own, **declared}
+    scope = _scope(schema, layers, manifest, types, given)
     checks = load_checks(layout)
     corpus = _Corpus.read(layout, checks)
     skipped: Counter[str] = Counter()
-    placed: dict[str, list[_Placed]] = {}
+    placed: dict[str, list[Placed]] = {}
     findings: list[Finding] = []
+    complete = own.keys() - declared.keys()  # the format's own types, read back as it wrote them
     for file in files:
         for source in reader.read(file):
-            doc = corpus.document_of(source, file)
+            doc = corpus.document_of(source, file, manifest)
             if doc in placed:
                 raise ToolkitError(f"document {quote(doc)} is imported twice (also from another file)", file=file)
-            placed[doc] = list(_place(source, doc, corpus, types, schema, scope.layers, skipped, findings, file))
+            placed[doc] = list(_place(source, doc, corpus, types, complete, scope.layers, skipped, findings, file))
             skipped.update(source.unread)
-    merge = _Merge(corpus, checks, scope, annotator, make_nlp().tokenizer)
-    changes = [change for doc, spans in placed.items() for change in merge.document(doc, spans, findings)]
+    carried = {item.annotation.id for found in placed.values() for item in found if item.annotation.id}
+    merge = Merge(corpus.records, corpus.blocks, checks, scope, annotator=annotator, tokenize=make_nlp().tokenizer,
+                  layer_files={name: layout.layer_file(name) for name in schema.layers}, carried=carried)
+    changes = [change for doc, found in placed.items() for change in merge.document(doc, found, findings)]
     if any(f.severity == "error" for f in findings):
         raise ImportRefused(findings)
     result = Imported(changes, dict(sorted(skipped.items())), findings)
     if dry_run or all(c.state == "unchanged" for c in changes):
         return result
     lines = layer_lines(layout, checks, corpus.blocks, merge.layers(), taken=merge.untouched_ids())
-    contents = {layout.layer_file(name): records for name, records in lines.items()}
+    contents = {layout.layer_file(name): found for name, found in lines.items()
+                if _changed(layout.layer_file(name), found)}
     write_files(layout, contents)
     return replace(result, written=sorted(contents))
 
 
-@dataclass(frozen=True)
-class _Scope:
-    """What the imported files are about: these layers, records passing ``keep``; whether they are the whole truth.
-
-    Only then (an export's manifest, or layers named) does a record the files
-    no longer hold count as removed; files without either (a tool's own
-    project, read through a mapping) add and change, never remove.
-    """
-
-    layers: frozenset[str]
-    keep: AnnotationFilter
-    removes: bool
+def _changed(path: Path, lines: list[str]) -> bool:
+    return not path.is_file() or path.read_text(encoding="utf-8") != "".join(line + "\n" for line in lines)
 
 
-def _scope(schema: Schema, layers: Iterable[str] | None, manifest: dict[str, Any] | None,
-           types: Mapping[str, TypeMap]) -> _Scope:
-    labels: list[str] = []
-    entities: list[str] = []
+def _scope(schema: Schema, layers: Iterable[str] | None, manifest: Manifest | None,
+           types: Mapping[str, TypeMap], given: Path) -> Scope:
+    """What the files are about: the manifest's scope (``layers`` may narrow it), ``layers``, or the mapping's."""
+    if manifest is not None:
+        exported = {spec.name for spec in schema.chosen(manifest.layers)}
+        chosen = exported if layers is None else {spec.name for spec in schema.chosen(list(layers))}
+        if chosen - exported:
+            raise ToolkitError(f"layer {', '.join(map(quote, sorted(chosen - exported)))} is not in this export (it "
+                               f"holds {', '.join(sorted(exported))})",
+                               file=(given if given.is_dir() else given.parent) / MANIFEST)
+        keep = AnnotationFilter(frozenset(manifest.labels), frozenset(manifest.entities), schema)
+        ids = {doc: frozenset(found) for doc, found in manifest.ids.items()}
+        return Scope(frozenset(chosen), keep, removes=True, exported=ids)
+    everything = AnnotationFilter(frozenset(), frozenset(), schema)
     if layers is not None:
-        chosen = {spec.name for spec in schema.chosen(list(layers))}
-    elif manifest is not None:
-        chosen = {spec.name for spec in schema.chosen(manifest.get("layers") or None)}
-        labels, entities = manifest.get("labels") or [], manifest.get("entities") or []
-    else:
-        chosen = {rule.layer for rule in types.values()}
-    return _Scope(frozenset(chosen), AnnotationFilter(frozenset(labels), frozenset(entities), schema),
-                  removes=layers is not None or manifest is not None)
+        return Scope(frozenset(spec.name for spec in schema.chosen(list(layers))), everything, removes=True)
+    return Scope(frozenset(rule.layer for rule in types.values()), everything, removes=False)
 
 
 def _files(path: Path, patterns: tuple[str, ...]) -> list[Path]:
@@ -204,28 +176,6 @@ def _files(path: Path, patterns: tuple[str, ...]) -> list[Path]:
     return found
 
 
-def _manifest(path: Path) -> dict[str, Any] | None:
-    """The export's ``toolkit-export.json`` in the folder (or beside the file), if there is one."""
-    found = (path if path.is_dir() else path.parent) / MANIFEST
-    if not found.is_file():
-        return None
-    manifest = read_json(found)
-    if not isinstance(manifest, dict) or not all(isinstance(manifest.get(k, []), list)
-                                                 for k in ("layers", "labels", "entities")):
-        raise ToolkitError("not an export manifest: layers, labels and entities are lists", file=found)
-    return manifest
-
-
-@dataclass(frozen=True, slots=True)
-class _Placed:
-    """An imported span in our terms, placed in its block."""
-
-    annotation: Annotation  # id None-like ("") until the merge gives it one
-    span: Span
-    file: Path
-    carried_id: str | None
-
-
 @dataclass
 class _Corpus:
     """The corpus held for the merge: blocks, each document's blocks by source offset, every record."""
@@ -234,6 +184,10 @@ class _Corpus:
     blocks: dict[str, Block]
     by_doc: dict[str, list[Block]]
     records: dict[str, dict[str, list[Annotation]]]  # layer -> doc -> records, in reading order
+
+    @property
+    def folders(self) -> dict[str, Path]:
+        return {folder.name: folder for folder in self.layout.documents}
 
     @classmethod
     def read(cls, layout: Layout, checks: Checks) -> _Corpus:
@@ -248,20 +202,25 @@ class _Corpus:
                     records[name][item.block.doc].extend(found)
         return cls(layout, blocks, dict(by_doc), records)
 
-    def document_of(self, source: SourceDocument, file: Path) -> str:
+    def document_of(self, source: SourceDocument, file: Path, manifest: Manifest | None) -> str:
         """The corpus document the file is about; its text must be that document's verbatim source."""
         doc = source.doc or file.stem
-        folder = self.layout.corpus_dir / doc
-        if doc not in self.by_doc and not (folder / "document.json").is_file():
+        if not is_valid_id(doc) or doc not in self.folders:
             raise ToolkitError(f"no document {quote(doc)} in the corpus (the file names it)", file=file)
+        if manifest is not None and doc not in manifest.documents:
+            raise ToolkitError(f"document {quote(doc)} is not in this export ({MANIFEST} names "
+                               f"{', '.join(manifest.documents) or 'none'}): a file left from another export?",
+                               file=file)
+        folder = self.folders[doc]
         text = (folder / read_document_record(folder).source).read_bytes().decode("utf-8")
         if source.text != text:
             at = next((i for i, (a, b) in enumerate(zip(text, source.text, strict=False)) if a != b),
                       min(len(text), len(source.text)))
-            line = text.count("\n", 0, at) + 1
-            raise ToolkitError(f"the text differs from the source of document {quote(doc)} at line {line}, "
-                               f"character {at} (import brings annotations of the same text back: correct a "
-                               "source with toolkit revise)", file=file)
+            line, column = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+            raise ToolkitError(f"the text differs from the source of document {quote(doc)} at line {line}, column "
+                               f"{column} ({quote(text[at:at + 20])} in the source, "
+                               f"{quote(source.text[at:at + 20])} here): import brings annotations of the same text "
+                               "back (correct a source with toolkit revise)", file=source.text_file or file)
         return doc
 
     def block_at(self, doc: str, start: int, end: int) -> tuple[Block | None, Block | None]:
@@ -276,8 +235,9 @@ class _Corpus:
         return holding(start), holding(end - 1)
 
 
-def _place(source: SourceDocument, doc: str, corpus: _Corpus, types: Mapping[str, TypeMap], schema: Schema,
-           layers: frozenset[str], skipped: Counter[str], findings: list[Finding], file: Path) -> Iterator[_Placed]:
+def _place(source: SourceDocument, doc: str, corpus: _Corpus, types: Mapping[str, TypeMap], complete: set[str],
+           layers: frozenset[str], skipped: Counter[str], findings: list[Finding], file: Path) -> Iterator[Placed]:
+    schema = corpus.layout.schema
     for span in source.spans:
         mapped = apply(span, types, schema)
         if isinstance(mapped, str):
@@ -285,6 +245,11 @@ def _place(source: SourceDocument, doc: str, corpus: _Corpus, types: Mapping[str
             continue
         if mapped.layer not in layers:
             skipped[f"layer {quote(mapped.layer)} is not imported (not in the scope of this import)"] += 1
+            continue
+        if span.quote is not None and span.quote != source.text[span.start:span.end]:
+            findings.append(finding("E106", f"the file gives the text {quote(span.quote)} for {span.start}:{span.end}, "
+                                    f"but the source has {quote(source.text[span.start:span.end])} there",
+                                    file=file, line=span.line, id=span.id or span.tool_id))
             continue
         first, last = corpus.block_at(doc, span.start, span.end) if span.start < span.end else (None, None)
         if first is None or last is None or first.id != last.id:
@@ -295,7 +260,7 @@ def _place(source: SourceDocument, doc: str, corpus: _Corpus, types: Mapping[str
         annotation = Annotation(mapped.layer, span.id or "", first.id, start, end, first.text[start:end],
                                 mapped.label, _attributes(mapped, schema.layers[mapped.layer]), span.annotator,
                                 span.note, span.review)
-        yield _Placed(annotation, span, file, span.id)
+        yield Placed(annotation, file, span.line, span.tool_id, span.type in complete)
 
 
 def _outside(span: Span, first: Block | None, last: Block | None, text: str) -> str:
@@ -313,148 +278,3 @@ def _attributes(mapped: Mapped, layer: LayerSchema) -> dict[str, Any]:
     return {name: mapped.attrs[name] for name in layer.attributes if name in mapped.attrs}
 
 
-class _Merge:
-    """The imported records of each document and layer in scope, matched with the records there now."""
-
-    def __init__(self, corpus: _Corpus, checks: Checks, scope: _Scope, annotator: str | None,
-                 tokenize: Callable[[str], Doc]) -> None:
-        self.tokenize = tokenize  # spans must fall on token boundaries (E201), as validate and the Docs want
-        self.corpus = corpus
-        self.checks = checks
-        self.scope = scope
-        self.annotator = annotator
-        self.result: dict[str, dict[str, list[Annotation]]] = {}  # layer -> doc -> new records
-        self.fresh = {name: _Numbering(name, records) for name, records in corpus.records.items()}
-
-    def document(self, doc: str, placed: list[_Placed], findings: list[Finding]) -> list[Change]:
-        schema = self.checks.schema
-        keep = self.scope.keep
-        current = {name: self.corpus.records[name].get(doc, []) for name in self.scope.layers}
-        in_scope = {name: [a for a in records if keep(a)] for name, records in current.items()}
-        outside = {a.id for name, records in self.corpus.records.items() for a in records.get(doc, [])
-                   if name not in self.scope.layers or not keep(a)}
-        by_id = {a.id: a for records in in_scope.values() for a in records}
-        by_span = {(a.layer, a.paragraph, a.start, a.end, a.label): a for a in by_id.values()}
-        claimed: set[str] = set()
-        new: dict[str, list[Annotation]] = {name: [] for name in self.scope.layers}
-        changes: list[Change] = []
-        where: dict[str, Located] = {}  # id -> the imported record, at its file and line
-        for item in placed:
-            a = item.annotation
-            old = by_id.get(a.id) if a.id else by_span.get((a.layer, a.paragraph, a.start, a.end, a.label))
-            if old is not None and (old.id in claimed or old.layer != a.layer):
-                old = None
-            reason = None
-            if old is None and a.id and (a.id in outside or a.id in self.checks.registry or a.id in claimed
-                                         or a.id in by_id):
-                reason = f"id {quote(a.id)} is used by another record; given a new id"
-            taken = outside | claimed | self.checks.registry.keys() | (by_id.keys() - {old.id} if old else by_id.keys())
-            record = self._record(a, old, reason is not None, taken)
-            claimed.add(record.id)
-            new[record.layer].append(record)
-            spec = schema.layers[record.layer]
-            where[record.id] = Located(record, item.file, item.span.line)
-            findings.extend(check_annotation(where[record.id], self.corpus.blocks[record.paragraph], spec,
-                                             self.checks.registry))
-            state = "conflict" if reason else _state(old, record, spec)
-            changes.append(Change(state, record.layer, doc, record.id, _canonical(old, spec), _canonical(record, spec),
-                                  str(item.file), item.span.line, item.span.tool_id, reason))
-        for name, records in in_scope.items():
-            spec = schema.layers[name]
-            kept = [a for a in current[name] if not keep(a)]
-            for a in records:
-                if a.id in claimed:
-                    continue
-                if self.scope.removes:
-                    changes.append(Change("removed", name, doc, a.id, _canonical(a, spec), None))
-                else:
-                    kept.append(a)
-            self.result.setdefault(name, {})[doc] = kept + new[name]
-            by_block: dict[str, list[Located]] = defaultdict(list)
-            layer_file = self.corpus.layout.layer_file(name)
-            for a in kept + new[name]:
-                by_block[a.paragraph].append(where.get(a.id) or Located(a, layer_file, None))
-            findings.extend(f for items in by_block.values() for f in check_overlaps(spec, items))
-        imported: dict[str, list[Located]] = defaultdict(list)
-        for located in where.values():
-            imported[located.annotation.paragraph].append(located)
-        for block_id, items in imported.items():
-            findings.extend(check_alignment(self.tokenize, self.corpus.blocks[block_id], items))
-        return changes
-
-    def _record(self, a: Annotation, old: Annotation | None, conflict: bool, taken: set[str]) -> Annotation:
-        """The imported record with its id, and what the file does not say taken from the record it matches."""
-        if old is None:
-            rid = a.id if a.id and not conflict else self.fresh[a.layer].next(taken)
-            return replace(a, id=rid, annotator=a.annotator or self.annotator,
-                           attrs=_with_defaults(a.attrs, self.checks.schema.layers[a.layer]))
-        attrs = {**old.attrs, **a.attrs}
-        return replace(a, id=old.id, attrs=_ordered(attrs, self.checks.schema.layers[a.layer]),
-                       annotator=a.annotator or old.annotator, note=a.note if a.note is not None else old.note,
-                       review=a.review if a.review is not None else old.review)
-
-    def layers(self) -> dict[str, list[Annotation]]:
-        """Every layer in scope, whole: the imported documents' new records, the other documents' as they were."""
-        out = {}
-        for name in self.scope.layers:
-            records = self.corpus.records[name]
-            out[name] = [a for doc in records.keys() | self.result.get(name, {}).keys()
-                         for a in self.result.get(name, {}).get(doc, records.get(doc, []))]
-        return out
-
-    def untouched_ids(self) -> dict[str, set[str]]:
-        """Per document, the ids of the layers not written (they must not be used again)."""
-        taken: dict[str, set[str]] = defaultdict(set)
-        for name, records in self.corpus.records.items():
-            if name not in self.scope.layers:
-                for doc, found in records.items():
-                    taken[doc].update(a.id for a in found)
-        return taken
-
-
-def _with_defaults(attrs: Mapping[str, Any], layer: LayerSchema) -> dict[str, Any]:
-    """Declared attributes the file leaves out: null, or an empty list for a list attribute."""
-    return {name: attrs.get(name, [] if spec.is_list else None) for name, spec in layer.attributes.items()
-            if name in attrs or not spec.required}
-
-
-def _ordered(attrs: Mapping[str, Any], layer: LayerSchema) -> dict[str, Any]:
-    declared = [name for name in layer.attributes if name in attrs]
-    return {name: attrs[name] for name in (*declared, *sorted(set(attrs) - set(declared)))}
-
-
-def _state(old: Annotation | None, new: Annotation, layer: LayerSchema) -> str:
-    if old is None:
-        return "added"
-    if (old.paragraph, old.start, old.end) != (new.paragraph, new.start, new.end):
-        return "moved"
-    return "unchanged" if _canonical(old, layer) == _canonical(new, layer) else "changed"
-
-
-def _canonical(a: Annotation | None, layer: LayerSchema) -> dict[str, Any] | None:
-    return None if a is None else canonical_annotation(a, layer)
-
-
-class _Numbering:
-    """Fresh ids of a layer: the prefix most of its ids have, the next number above every one used.
-
-    >>> n = _Numbering("dates", {"pwc": [Annotation("dates", "d-0009", "b", 0, 1, "x", "DATE")]})
-    >>> n.next(set()), n.next({"d-0011"}), _Numbering("quotes", {}).next(set())
-    ('d-0010', 'd-0012', 'q-0001')
-    """
-
-    def __init__(self, layer: str, records: Mapping[str, list[Annotation]]) -> None:
-        found = [m for doc in records.values() for a in doc if (m := NUMBERED.fullmatch(a.id))]
-        prefixes = Counter(m.group(1) for m in found)
-        self.prefix = prefixes.most_common(1)[0][0] if prefixes else f"{layer[0]}-"
-        numbers = [m.group(2) for m in found if m.group(1) == self.prefix]
-        self.width = max((len(n) for n in numbers), default=4)
-        self.last = max((int(n) for n in numbers), default=0)
-
-    def next(self, taken: set[str]) -> str:
-        """The next number's id that is not in ``taken``."""
-        while True:
-            self.last += 1
-            rid = f"{self.prefix}{self.last:0{self.width}d}"
-            if rid not in taken:
-                return rid

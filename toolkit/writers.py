@@ -34,7 +34,16 @@ from .display import quote
 from .errors import ToolkitError
 from .jsonl import atomic_files, dumps, replace_together
 from .layout import BLOCKS, Layout, blocks_file, document_file, shipped, writable_corpus_dir
-from .models import TRAILING, Annotation, Block, Document, RegistryEntity, document_name_problem
+from .models import (
+    ANNOTATION_FIELDS,
+    TRAILING,
+    Annotation,
+    Block,
+    Document,
+    RegistryEntity,
+    document_name_problem,
+    field_problems,
+)
 from .schema import LayerSchema
 from .validation.findings import Finding
 from .validation.records import Located, check_annotation, check_block, check_entity
@@ -128,12 +137,13 @@ def layer_lines(layout: Layout, checks: Checks, blocks: Mapping[str, Block], lay
     """The canonical lines of each layer, after every record passed the readers' checks.
 
     ``taken`` holds, per document, the ids of layers not written here (they must not be used again).
+    Every record's fields are checked for their types (``E101``), its span and attributes as a reader checks
+    them, and its id against every other id of the corpus (``E102``).
     """
     positions = {block_id: n for n, block_id in enumerate(blocks)}
     ordered = {name: sorted(records, key=lambda a: reading_order(a, positions)) for name, records in layers.items()}
-    seen: dict[str, set[str]] = defaultdict(set)  # document -> annotation ids
-    for doc, ids in (taken or {}).items():
-        seen[doc] |= ids
+    # Ids are unique across the corpus (validate: E102), not only within a document as a streaming reader checks.
+    seen: set[str] = set().union(*(taken or {}).values())
     out = {}
     for name, records in ordered.items():
         spec = layout.schema.layer(name)
@@ -143,14 +153,17 @@ def layer_lines(layout: Layout, checks: Checks, blocks: Mapping[str, Block], lay
             if a.layer != name:
                 raise ToolkitError(f"an annotation of layer {quote(a.layer)} given for layer {quote(name)}",
                                    file=path, record=a.id)
+            problems = field_problems(a.to_dict(), ANNOTATION_FIELDS)
+            if problems:
+                raise ToolkitError("; ".join(problems), file=path, record=a.id if isinstance(a.id, str) else None,
+                                   code="E101")
             block = blocks.get(a.paragraph)
             item = Located(a, path, 0)
             _refuse(check_annotation(item, block, spec, checks.registry))  # E103 when there is no such block
             assert block is not None
-            ids = seen[block.doc]
-            if a.id in ids or a.id in checks.registry:
+            if a.id in seen or a.id in checks.registry:
                 raise ToolkitError(f"id {quote(a.id)} is used twice", file=path, record=a.id, code="E102")
-            ids.add(a.id)
+            seen.add(a.id)
             by_block[a.paragraph].append(item)
         for items in by_block.values():
             _refuse(check_overlaps(spec, items))

@@ -24,6 +24,8 @@ def export_command(
     entity: Annotated[list[str] | None, typer.Option(
         "--entity", help="Keep mentions of this registry id, and claims held by or about it (repeatable).")] = None,
     scheme: Annotated[str, typer.Option("--scheme", help="conll: iob2 or biluo.")] = "iob2",
+    force: Annotated[bool, typer.Option("--force", help="Replace files of the same name in --out (an annotator "
+                                        "may be working on them).")] = False,
     corpus: CorpusOpt = None,
     annotations: AnnotationsOpt = None,
 ) -> None:
@@ -34,5 +36,6 @@ def export_command(
     layers = None if not layer or "all" in layer else layer
     options = {"scheme": scheme} if output_format == "conll" else {}
     written = export(format=output_format, out=out, docs=doc or (), layers=layers, labels=label or (),
-                     entities=entity or (), options=options, corpus_dir=corpus, annotations_dir=annotations)
+                     entities=entity or (), options=options, force=force, corpus_dir=corpus,
+                     annotations_dir=annotations)
     typer.echo(printable(f"wrote {len(written)} files to {out}"), err=True)

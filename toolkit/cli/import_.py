@@ -12,9 +12,9 @@ from ._app import AnnotationsOpt, CorpusOpt, app
 
 @app.command("import")
 def import_command(
-    path: Annotated[Path, typer.Argument(help="A file, or a folder of exported files.")],
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="A file, or a folder of exported files.")],
     input_format: Annotated[str, typer.Option(
-        "--format", help="xmi, brat, labelstudio, prodigy or doccano.")],
+        "--format", help="xmi, brat, labelstudio, prodigy or doccano (docbin, conll and w3c are export only).")],
     mapping: Annotated[list[str] | None, typer.Option(
         "--map", help="A mapping file (JSON), or TYPE=LAYER[:LABEL]: which of the tool's types become which "
         "layers (repeatable; the format's own exports need none).")] = None,
@@ -32,9 +32,8 @@ def import_command(
 ) -> None:
     """Read the files, check every record with validate's codes, match ids, and replace the layer files together.
 
-    Exit 0 when merged (or nothing to change), 1 when records break the rules (all of them listed, nothing
-    written), 2 when a file cannot be read.
-    """
+    Exit 0 when merged (or nothing to change), 1 when records break the rules (all listed, nothing written), 2 when a file cannot be read.
+    """  # noqa: E501  (one line: the help shows a docstring's line breaks)
     from ..display import printable
     from ..importing import ImportRefused, import_
     from ..jsonl import write_jsonl
@@ -44,7 +43,7 @@ def import_command(
         result = import_(path, format=input_format, mapping=mapping or (), layers=layer, annotator=annotator,
                          dry_run=dry_run, corpus_dir=corpus, annotations_dir=annotations)
     except ImportRefused as refused:
-        echo_findings(refused.findings, show_info=False)
+        echo_findings(refused.findings, show_info=False, err=True)  # stdout carries only the changes
         typer.echo("toolkit: import refused: nothing was written", err=True)
         raise typer.Exit(1) from None
     if report is not None or dry_run:

@@ -55,4 +55,5 @@ def _module(name: str) -> object:
     except ModuleNotFoundError as e:
         if extra is None or not e.name or e.name.startswith("toolkit"):
             raise
-        raise ToolkitError(f"the {name} format needs {e.name}: pip install 'standoff-toolkit[{extra}]'") from None
+        raise ToolkitError(f"the {name} format needs {e.name}: pip install 'standoff-toolkit[{extra}]' (in a checkout: "
+                           f"pip install '.[{extra}]')") from None

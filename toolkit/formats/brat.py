@@ -35,9 +35,12 @@ brat's own ``verify_annotations`` finds nothing in an export.
 On import :func:`read` takes what brat writes: every ``T`` line is a span
 (``type`` and ``label`` the brat type; ``features`` the attributes, ``A``
 and ``#`` lines by name, normalisations by database name, several of one
-database as a list); ``AnnotatorNotes`` is the note. A discontinuous span
-(``T1<TAB>ORG 0 4;9 14``) is refused, naming its line: a span of the
-toolkit is continuous. Relations, events (an event's trigger is a ``T``
+database as a list); ``AnnotatorNotes`` is the note. The fragments brat
+makes of a selection across line breaks (``T1<TAB>ORG 0 4;5 14`` with a
+line break between) are one span again (import then refuses it if it
+crosses blocks, naming both); a truly discontinuous span is refused,
+naming its line: a span of the toolkit is continuous. A ``T`` line's text
+is checked against the source on import, after the text itself is. Relations, events (an event's trigger is a ``T``
 line, so a span), equivalences, and attributes, normalisations or notes on
 them are not spans: the document's ``unread`` says so for each, and import
 lists them.
@@ -49,7 +52,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -205,7 +208,7 @@ def read(path: Path) -> Iterator[SourceDocument]:
     path = Path(path)
     text = _text(path.with_suffix(".txt"))
     spans, unread = _spans(_text(path), text, path)
-    return iter([SourceDocument(None, text, spans, path, unread=unread)])
+    return iter([SourceDocument(None, text, spans, path, unread=unread, text_file=path.with_suffix(".txt"))])
 
 
 def default_mapping(schema: Schema) -> dict[str, TypeMap]:
@@ -234,6 +237,7 @@ class _Entity:
     features: dict[str, Any]
     fields: dict[str, str]  # id, annotator, note, review
     said: dict[str, int]  # feature or field -> the line that gave it (one value each)
+    quote: str | None  # the T line's text (import checks it against the source)
 
     def set(self, key: str, value: Any, line: int, path: Path, *, into: dict[str, Any]) -> None:
         if key in self.said:
@@ -244,7 +248,8 @@ class _Entity:
 
     def span(self) -> Span:
         return Span(self.start, self.end, self.type, self.type, self.features, self.fields.get("id"), self.tool_id,
-                    self.fields.get("annotator"), self.fields.get("note"), self.fields.get("review"), self.line)
+                    self.fields.get("annotator"), self.fields.get("note"), self.fields.get("review"), self.line,
+                    self.quote)
 
 
 NORMALISATION = re.compile(r"(\S+) (\S+) (\S+?):(\S+)$")  # brat's own: TYPE TARGET DB:ID
@@ -288,25 +293,20 @@ def _spans(ann: str, text: str, path: Path) -> tuple[tuple[Span, ...], tuple[str
 
 
 def _entity(tool_id: str, rest: str, text: str, path: Path, number: int) -> _Entity:
+    """A T line; the fragments brat makes of a selection across line breaks are one span again."""
     data, _, quoted = rest.partition("\t")
     kind, _, where = data.partition(" ")
-    if ";" in where:
-        raise ToolkitError(f"{tool_id} is a discontinuous span ({where}): a span of the toolkit is continuous; "
-                           "make it one fragment in brat, or one span per fragment", file=path, line=number)
-    match = re.fullmatch(r"(\d+) (\d+)\s*", where)
-    if not kind or match is None:
+    fragments = [re.fullmatch(r"(\d+) (\d+)\s*", part) for part in where.split(";")]
+    if not kind or not all(fragments):
         raise ToolkitError(f"{tool_id}: not a text span (TYPE START END, then a tab and its text)", file=path,
                            line=number)
-    start, end = int(match[1]), int(match[2])
-    if not start <= end <= len(text):
-        raise ToolkitError(f"{tool_id}: {start}-{end} is not inside the text ({len(text)} characters)", file=path,
-                           line=number)
-    if quoted != text[start:end]:
-        raise ToolkitError(f"{tool_id}: its text {quote(quoted)} is not the text at {start}-{end} "
-                           f"({quote(text[start:end])}): brat counts code points in the .txt beside it, "
-                           "with its line ends read as \\n",
-                           file=path, line=number)
-    return _Entity(number, tool_id, kind, start, end, {}, {}, {})
+    bounds = [(int(m[1]), int(m[2])) for m in fragments if m]
+    for (_, end), (start, _) in pairwise(bounds):
+        if start < end or text[end:start].strip():
+            raise ToolkitError(f"{tool_id} is a discontinuous span ({where}): a span of the toolkit is continuous; "
+                               "make it one span in brat, or one span per fragment", file=path, line=number)
+    start, end = bounds[0][0], bounds[-1][1]
+    return _Entity(number, tool_id, kind, start, end, {}, {}, {}, quoted if len(bounds) == 1 else None)
 
 
 def _attach(entities: dict[str, _Entity], others: dict[str, str], number: int, tool_id: str, data: str, tail: str,

@@ -5,7 +5,8 @@ indices). doccano keeps any other key of a record as the example's
 metadata, and writes it back on export: ``doc`` names the document and
 ``toolkit`` holds, for each exported span, what doccano has no place for
 (layer, our id, attributes, annotator, note, review), keyed by its
-``[start, end, label]``. A span made in doccano has no such entry: its type
+``[start, end, label]`` (a span relabelled in doccano keeps its entry by
+its offsets). A span made in doccano has no such entry: its type
 is ``doccano``, for ``--map doccano=LAYER``.
 """
 
@@ -59,10 +60,17 @@ def default_mapping(schema: Schema) -> dict[str, TypeMap]:
 
 def _spans(record: dict[str, Any], text: str, path: Path, line: int) -> tuple[Span, ...]:
     units = Utf16(text)
-    extra: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-    for entry in record.get("toolkit") or []:
-        if isinstance(entry, dict) and isinstance(entry.get("span"), list):
-            extra.setdefault(tuple(entry["span"]), []).append(entry)
+    entries = record.get("toolkit") or []
+    if not isinstance(entries, list):
+        raise ToolkitError('"toolkit" (what doccano has no place for) is a list', file=path, line=line)
+    # An entry belongs to the span at its offsets: the label may have been changed in doccano.
+    extra: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    for entry in entries:
+        at = entry.get("span") if isinstance(entry, dict) else None
+        if not (isinstance(at, list) and len(at) == 3 and all(type(v) is int for v in at[:2])):
+            raise ToolkitError('an entry of "toolkit" has the "span" [start, end, label] it is about', file=path,
+                               line=line)
+        extra.setdefault((at[0], at[1]), []).append(entry)
     spans = []
     for n, item in enumerate(record.get("label", [])):
         if not (isinstance(item, list) and len(item) == 3 and all(type(v) is int for v in item[:2])
@@ -72,8 +80,11 @@ def _spans(record: dict[str, Any], text: str, path: Path, line: int) -> tuple[Sp
         if start is None or end is None:
             raise ToolkitError(f"label {n + 1}: {item[0]}:{item[1]} is not a range of the text in UTF-16 units",
                                file=path, line=line)
-        queue = extra.get(tuple(item))
-        ours = queue.pop(0) if queue else {}
+        queue = extra.get((item[0], item[1]), [])
+        same = [e for e in queue if e["span"][2] == item[2]]  # the span as exported, else one relabelled
+        ours = (same or queue or [{}])[0]
+        if ours:
+            queue.remove(ours)
         layer, attributes = ours.get("layer"), ours.get("attributes")
         spans.append(Span(start, end, layer if isinstance(layer, str) else FOREIGN, item[2],
                           attributes if isinstance(attributes, dict) else {}, _text(ours, "id"), f"label {n + 1}",

@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from ..display import quote
+from ..display import quote, quote_id
 from ..errors import ToolkitError
 from ..jsonl import read_json
 from ..schema import Schema
@@ -184,7 +184,7 @@ def default_mapping(schema: Schema) -> dict[str, TypeMap]:
 # --- reading -------------------------------------------------------------------------------------------------------
 
 def _document(task: Any, n: int, count: int, path: Path) -> SourceDocument:
-    where = f"task {task.get('id', n)}" if isinstance(task, dict) else f"task {n}"
+    where = f"task {quote_id(task['id'])}" if isinstance(task, dict) and "id" in task else f"task {n}"
     data = task.get("data") if isinstance(task, dict) else None
     text = data.get(TEXT) if isinstance(data, dict) else None
     if not isinstance(text, str):
@@ -222,6 +222,9 @@ def _regions(results: list[Any], text: str, units: Utf16, path: Path, where: str
         if not isinstance(result, dict) or not isinstance(result.get("value", {}), dict):
             raise ToolkitError(f"{where}: a result is an object with a \"value\" object", file=path, record=where)
         kind, region = result.get("type"), result.get("id")
+        if kind in ("labels", "choices", "textarea") and not isinstance(result.get("value"), dict):
+            raise ToolkitError(f"{where}: a {kind} result has a \"value\" object", file=path,
+                               record=str(region))
         if kind == "relation":
             unread.append("a Label Studio relation is not a span")
         elif kind == "labels":
@@ -259,15 +262,14 @@ def _labelled(result: dict[str, Any], text: str, units: Utf16, path: Path) -> di
         raise ToolkitError(f"{start}-{end} is not a stretch of the text (UTF-16 code units: "
                            f"{units.to_units(len(text))} of them)", file=path, record=region)
     quoted = value.get("text")
-    if quoted is not None and quoted != text[first:last]:
-        raise ToolkitError(f"its text {quote(quoted)} is not the text at {start}-{end} ({quote(text[first:last])}): "
-                           "Label Studio counts UTF-16 code units", file=path, record=region)
+    if quoted is not None and not isinstance(quoted, str):
+        raise ToolkitError("its \"text\" is a string", file=path, record=region)
     labels = value.get("labels", [])
     if not isinstance(labels, list) or len(labels) > 1 or not all(isinstance(v, str) for v in labels):
         raise ToolkitError(f"its labels {quote(labels)} are not one label: a span of the toolkit has one; give "
                            "the region one label in Label Studio, or one region per label", file=path, record=region)
     return {"start": first, "end": last, "type": str(result.get("from_name")), "label": labels[0] if labels else None,
-            **({"meta": result["meta"]} if "meta" in result else {})}
+            "quote": quoted, **({"meta": result["meta"]} if "meta" in result else {})}
 
 
 def _span(region: str, fields: Mapping[str, Any], features: dict[str, Any], path: Path) -> Span:
@@ -277,8 +279,8 @@ def _span(region: str, fields: Mapping[str, Any], features: dict[str, Any], path
     own = meta.get(OWN, {})
     notes = meta.get("text", [])
     if not isinstance(own, dict) or not isinstance(notes, list) or not all(
-            isinstance(v, str) for v in [*notes, *(own.get(k) or "" for k in OWN_FIELDS)]):
+            isinstance(v, str) for v in [*notes, *(own[k] for k in OWN_FIELDS if own.get(k) is not None)]):
         raise ToolkitError(f"its \"meta\" has \"text\" (a list of strings) and {quote(OWN)} (strings)", file=path,
                            record=region)
     return Span(fields["start"], fields["end"], fields["type"], fields["label"], features, own.get("id"), region,
-                own.get("annotator"), "\n".join(notes) if notes else None, own.get("review"))
+                own.get("annotator"), "\n".join(notes) if notes else None, own.get("review"), quote=fields["quote"])

@@ -34,6 +34,7 @@ from .model import Span
 
 TYPE_KEYS = {"layer", "label", "labels", "attributes", "strip", "set"}
 LIST_SPLIT = re.compile(r"[\s,]+")
+UNMAPPED = "(map it to a layer: --map TYPE=LAYER, or a mapping file)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +114,7 @@ def apply(span: Span, types: Mapping[str, TypeMap], schema: Schema) -> Mapped | 
     """
     rule = types.get(span.type)
     if rule is None:
-        return f"type {quote(span.type)} is not mapped"
+        return f"type {quote(span.type)} is not mapped {UNMAPPED}"
     if rule.label is not None:
         label = rule.label
     elif span.label is None:

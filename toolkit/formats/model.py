@@ -49,6 +49,7 @@ class Span:
     note: str | None = None
     review: str | None = None
     line: int | None = None  # where the file has it (1-based), for messages
+    quote: str | None = None  # the text the file says the span covers (brat, Label Studio): checked on import
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,8 @@ class SourceDocument:
     sentences, one Doc per block); an imported file has none. ``unread``
     says what an imported file holds that is not a span (a brat relation, an
     event), one reason each: import lists them, and imports none.
+    ``text_file`` is where the text was read, where that is not ``file``
+    (brat's ``.txt`` beside the ``.ann``).
     """
 
     doc: str | None
@@ -68,6 +71,7 @@ class SourceDocument:
     file: Path | None = None
     blocks: tuple[Block, ...] = ()
     unread: tuple[str, ...] = ()
+    text_file: Path | None = None
 
 
 @dataclass(frozen=True)
