@@ -371,3 +371,155 @@ def test_a_brat_selection_across_a_line_break_is_refused_as_crossing_blocks(data
     (error,) = [f for f in refused.value.findings if f.severity == "error"]
     assert error.code == "E104" and f"crosses from block {one['id']} into block {two['id']}" in error.message
     assert error.line == len(lines)
+
+
+# --- what the review found ----------------------------------------------------------------------------------------
+
+def test_a_value_cleared_in_the_tool_is_cleared(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    out = tmp_path / "brat"
+    toolkit.export(format="brat", out=out, layers=["dates"], corpus_dir=corpus, annotations_dir=annotations)
+    dated = next(r for r in read_records(annotations / "dates.jsonl") if r.get("mod") and r.get("note"))
+    lines = (out / "pwc.ann").read_text(encoding="utf-8").splitlines()
+    tool_id = next(line.split("\t")[0] for line in lines
+                   if line.startswith("#") and line.endswith(f"\t{dated['id']}") and "ToolkitId" in line)
+    target = next(line.split("\t")[1].split(" ")[1] for line in lines if line.startswith(tool_id + "\t"))
+    kept = [line for line in lines if not ((line.startswith("A") and f" {target} " in line and "mod" in line) or
+                                          (line.startswith("#") and f"AnnotatorNotes {target}\t" in line))]
+    assert len(kept) == len(lines) - 2
+    (out / "pwc.ann").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    result = toolkit.import_(out, format="brat", corpus_dir=corpus, annotations_dir=annotations)
+    assert {c.id: c.state for c in result.changes if c.state != "unchanged"} == {dated["id"]: "changed"}
+    after = {r["id"]: r for r in read_records(annotations / "dates.jsonl")}[dated["id"]]
+    assert after["mod"] is None and "note" not in after
+    assert result.written == [annotations / "dates.jsonl"]  # the other layers are not rewritten
+
+
+def test_layer_narrows_an_export_and_never_widens_it(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    out, _ = _exported(tmp_path, corpus, annotations, layers=["entities"], labels=["GPE"])
+    wider = run_cli("import", out, "--format", "doccano", "--layer", "dates", "--corpus", corpus, "--annotations",
+                    annotations, "--dry-run")
+    assert wider.returncode == 2 and "layer 'dates' is not in this export" in wider.stderr
+    assert "toolkit-export.json" in wider.stderr
+    same = toolkit.import_(out, format="doccano", layers=["entities"], corpus_dir=corpus, annotations_dir=annotations,
+                           dry_run=True)
+    assert {c.state for c in same.changes} == {"unchanged"}  # the export's label filter still holds
+
+
+def test_export_does_not_replace_files_without_force(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    out, _ = _exported(tmp_path, corpus, annotations)
+    edited = (out / "pwc.jsonl").read_bytes()
+    run = run_cli("export", "--format", "doccano", "--out", out, "--corpus", corpus, "--annotations", annotations)
+    assert run.returncode == 2 and "pwc.jsonl: file exists" in run.stderr and "--force" in run.stderr
+    assert (out / "pwc.jsonl").read_bytes() == edited
+    (out / "toolkit-export.json").unlink()
+    (out / "toolkit-export.json").mkdir()  # a target that cannot be replaced: nothing is moved at all
+    (out / "pwc.jsonl").write_text("edited\n", encoding="utf-8")
+    run = run_cli("export", "--format", "doccano", "--out", out, "--force", "--corpus", corpus, "--annotations",
+                  annotations)
+    assert run.returncode == 2 and "toolkit-export.json: is a folder" in run.stderr
+    assert (out / "pwc.jsonl").read_text(encoding="utf-8") == "edited\n"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".toolkit-export-")]
+
+
+def _second_document(corpus: Path) -> None:
+    """``qwc``: a copy of the essay under other ids, so that the corpus has two documents."""
+    shutil.copytree(corpus / "pwc", corpus / "qwc")
+    for name in ("blocks.jsonl", "document.json"):
+        path = corpus / "qwc" / name
+        text = path.read_text(encoding="utf-8").replace('"pwc.', '"qwc.').replace('"doc":"pwc"', '"doc":"qwc"')
+        path.write_text(text.replace('"id":"pwc"', '"id":"qwc"'), encoding="utf-8")
+
+
+def test_ids_stay_unique_across_documents(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    _second_document(corpus)
+    assert not [f for f in toolkit.validate(corpus_dir=corpus, annotations_dir=annotations) if f.severity == "error"]
+    out = tmp_path / "brat"
+    toolkit.export(format="brat", out=out, layers=["dates"], corpus_dir=corpus, annotations_dir=annotations)
+    project = tmp_path / "qwc-project"  # pwc's dates, brought in as qwc's: every carried id is pwc's
+    project.mkdir()
+    for suffix in (".txt", ".ann"):
+        shutil.copy(out / f"pwc{suffix}", project / f"qwc{suffix}")
+    result = toolkit.import_(project, format="brat", corpus_dir=corpus, annotations_dir=annotations)
+    dates = read_records(ANNOTATIONS / "dates.jsonl")
+    assert [c.state for c in result.changes] == ["conflict"] * len(dates)
+    assert not {c.id for c in result.changes} & {r["id"] for r in dates}
+    assert not [f for f in toolkit.validate(corpus_dir=corpus, annotations_dir=annotations) if f.severity == "error"]
+
+
+def test_a_file_left_from_another_export_is_refused(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    _second_document(corpus)
+    out = tmp_path / "brat"
+    toolkit.export(format="brat", out=out, corpus_dir=corpus, annotations_dir=annotations)
+    toolkit.export(format="brat", out=out, docs=["pwc"], force=True, corpus_dir=corpus, annotations_dir=annotations)
+    run = run_cli("import", out, "--format", "brat", "--dry-run", "--corpus", corpus, "--annotations", annotations)
+    assert run.returncode == 2 and "qwc.ann: document 'qwc' is not in this export" in run.stderr
+
+
+def test_a_record_added_after_the_export_is_kept(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    out, _ = _exported(tmp_path, corpus, annotations, layers=["claims"])
+    work = toolkit.load_corpus(corpus_dir=corpus, annotations_dir=annotations)
+    block = next(b for b in read_records(corpus / "pwc" / "blocks.jsonl") if b["kind"] == "paragraph")
+    word = block["text"].split(" ")[0]
+    work.add(toolkit.Annotation("claims", "c-0900", block["id"], 0, len(word), word, "CLAIM",
+                                {"type": "fact", "holder": ["author"], "about": []}))  # by someone else, meanwhile
+    work.save()
+    result = toolkit.import_(out, format="doccano", corpus_dir=corpus, annotations_dir=annotations)
+    assert {c.state for c in result.changes} == {"unchanged"} and "c-0900" not in {c.id for c in result.changes}
+    assert "c-0900" in {r["id"] for r in read_records(annotations / "claims.jsonl")}
+
+
+def test_an_id_no_record_has_any_more_matches_the_same_span(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    out, _ = _exported(tmp_path, corpus, annotations, layers=["entities"])
+    work = toolkit.load_corpus(corpus_dir=corpus, annotations_dir=annotations)
+    gone = work.remove("e-0288")  # given a new id meanwhile
+    work.add(toolkit.Annotation("entities", "e-0900", gone.paragraph, gone.start, gone.end, gone.text, gone.label,
+                                dict(gone.attrs), gone.annotator, gone.note))
+    work.save()
+    result = toolkit.import_(out, format="doccano", corpus_dir=corpus, annotations_dir=annotations, dry_run=True)
+    assert {c.state for c in result.changes} == {"unchanged"}
+    assert "e-0900" in {c.id for c in result.changes} and "e-0288" not in {c.id for c in result.changes}
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda r: r.update(toolkit=5), '"toolkit"'),
+    (lambda r: r.update(toolkit=[{"span": [[1], 2, "X"]}]), 'has the "span"'),
+])
+def test_broken_doccano_metadata_is_an_error_not_a_traceback(edit: Any, message: str, data_copy: tuple[Path, Path],
+                                                             tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    out, record = _exported(tmp_path, corpus, annotations)
+    edit(record)
+    _save(out, record)
+    run = run_process("import", out, "--format", "doccano", "--corpus", corpus, "--annotations", annotations)
+    assert run.returncode == 2 and message in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_relabelled_doccano_span_keeps_its_record(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    out, record = _exported(tmp_path, corpus, annotations, layers=["entities"])
+    person = next(r for r in read_records(annotations / "entities.jsonl") if r["label"] == "PERSON")
+    _, entry = _entry(record, person["id"])
+    record["label"][record["label"].index(entry["span"])] = [*entry["span"][:2], "NORP"]  # relabelled in doccano
+    _save(out, record)
+    with pytest.raises(ImportRefused) as refused:  # a PERSON entity's mention cannot be NORP: E502, not a removal
+        toolkit.import_(out, format="doccano", corpus_dir=corpus, annotations_dir=annotations, dry_run=True)
+    assert [(f.code, f.id) for f in refused.value.findings if f.severity == "error"] == [("E502", person["id"])]
+
+
+def test_a_broken_manifest_names_itself(data_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    out, _ = _exported(tmp_path, corpus, annotations)
+    manifest = json.loads((out / "toolkit-export.json").read_text(encoding="utf-8"))
+    (out / "toolkit-export.json").write_text(json.dumps({**manifest, "labels": [[1]]}), encoding="utf-8")
+    run = run_process("import", out, "--format", "doccano", "--corpus", corpus, "--annotations", annotations)
+    assert run.returncode == 2 and "toolkit-export.json: 'labels' is not a list of strings" in run.stderr
+    (out / "toolkit-export.json").write_text(json.dumps({**manifest, "format": "brat"}), encoding="utf-8")
+    run = run_cli("import", out, "--format", "doccano", "--corpus", corpus, "--annotations", annotations)
+    assert run.returncode == 2 and "an export in the brat format, not doccano" in run.stderr

@@ -1,8 +1,8 @@
 """The merge of ``toolkit import``: imported records matched with the records there now, each ending in one change.
 
-Ids: a record that carries one of our ids keeps it; one without an id takes
-the id of the record with the same block, offsets and label; a new one gets
-its layer's next id. An id already used elsewhere in the corpus (another
+Ids: a record that carries one of our ids keeps it; one without an id (or
+with an id no record has any more) takes the id of the record with the same
+block, offsets and label; a new one gets its layer's next id. An id already used elsewhere in the corpus (another
 record, another document, the registry, or twice in the files) is a
 conflict: the record gets a new id, and the change says so.
 
@@ -123,7 +123,9 @@ class Merge:
         where: dict[str, Located] = {}  # id -> the imported record, at its file and line
         for item in placed:
             a = item.annotation
-            old = by_id.get(a.id) if a.id else by_span.get((a.layer, a.paragraph, a.start, a.end, a.label))
+            old = by_id.get(a.id) if a.id else None
+            if old is None and a.id not in self.used:  # no id, or one no record has now: the same span's record
+                old = by_span.get((a.layer, a.paragraph, a.start, a.end, a.label))
             if old is not None and (old.id in self.claimed or old.layer != a.layer):
                 old = None
             reason = None
