@@ -523,3 +523,33 @@ def test_a_broken_manifest_names_itself(data_copy: tuple[Path, Path], tmp_path: 
     (out / "toolkit-export.json").write_text(json.dumps({**manifest, "format": "brat"}), encoding="utf-8")
     run = run_cli("import", out, "--format", "doccano", "--corpus", corpus, "--annotations", annotations)
     assert run.returncode == 2 and "an export in the brat format, not doccano" in run.stderr
+
+
+def _labelstudio(tmp_path: Path, corpus: Path, annotations: Path) -> tuple[Path, list[dict[str, Any]]]:
+    out = tmp_path / "ls"
+    toolkit.export(format="labelstudio", out=out, layers=["entities"], corpus_dir=corpus, annotations_dir=annotations)
+    return out, json.loads((out / "pwc.json").read_text(encoding="utf-8"))
+
+
+def _labels_results(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [r for r in tasks[0]["annotations"][0]["result"] if r["type"] == "labels"]
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda tasks: _labels_results(tasks)[0]["meta"]["toolkit"].update(review=[]), '"meta" has "text"'),
+    (lambda tasks: _labels_results(tasks)[0].pop("value"), 'a labels result has a "value" object'),
+    (lambda tasks: tasks[0].update(id="7\nwrote everything"), "task '7\\nwrote everything'"),
+])
+def test_hostile_label_studio_tasks_are_refused_plainly(edit: Any, message: str, data_copy: tuple[Path, Path],
+                                                        tmp_path: Path) -> None:
+    corpus, annotations = data_copy
+    out, tasks = _labelstudio(tmp_path, corpus, annotations)
+    edit(tasks)
+    if "wrote" in message:
+        tasks[0]["data"].pop("text")  # an error that names the task
+    (out / "pwc.json").write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    before = _snapshot(annotations)
+    run = run_process("import", out, "--format", "labelstudio", "--corpus", corpus, "--annotations", annotations)
+    assert run.returncode == 2 and message in run.stderr and "Traceback" not in run.stderr, run.stderr
+    assert "\nwrote" not in run.stderr  # data cannot forge a line of the command's own
+    assert _snapshot(annotations) == before
