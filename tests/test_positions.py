@@ -86,3 +86,12 @@ def test_positions_answer_as_the_dict_of_every_id(tmp_path_factory: pytest.TempP
 def test_an_empty_corpus_and_a_missing_file(tmp_path: Path) -> None:
     positions = BlockPositions([tmp_path / "missing" / "blocks.jsonl"])
     assert len(positions) == 0 and positions.get("x") is None and "x" not in positions
+
+
+def test_ids_used_in_every_document_keep_their_first_position(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": f"p{k}"}) for k in range(50)]
+    positions = BlockPositions(write(tmp_path, [lines] * 200))  # one pass over the documents, not one per pair
+    assert len(positions) == 50 and positions.repeated == {f"p{k}" for k in range(50)}
+    assert [positions[f"p{k}"] for k in range(50)] == list(range(50))
+    assert {positions.document_of(positions[f"p{k}"]) for k in range(50)} == {0}
+    assert positions.first_line("p49") == (0, 50)

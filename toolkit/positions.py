@@ -90,36 +90,32 @@ class BlockPositions(Mapping[str, int]):
 
         Equal hashes are the only places to look (an id read in two documents
         has one hash); an equal hash of two different ids is kept as it is.
+        Each document involved is read once, in reading order, so even ids
+        repeated in every document cost one pass over those documents.
         """
         same = numpy.flatnonzero(self._hashes[1:] == self._hashes[:-1])
         if not len(same):
             return set()
+        involved = numpy.sort(self._order[numpy.unique(numpy.concatenate([same, same + 1]))])
+        first: dict[str, int] = {}  # id -> its first position, of the ids at the involved positions
         dropped: list[int] = []
-        again: set[str] = set()
-        for k in numpy.unique(numpy.concatenate([same, same + 1])):
-            position = int(self._order[k])
-            block_id = self._id_at(position)
-            j = int(k) - 1
-            while j >= 0 and self._hashes[j] == self._hashes[k] and self._id_at(int(self._order[j])) != block_id:
-                j -= 1
-            # The stable sort keeps equal hashes in reading order: an equal id before this one is its first.
-            if j >= 0 and self._hashes[j] == self._hashes[k]:
-                dropped.append(position)
-                again.add(block_id)
-                self._elsewhere.setdefault(self.document_of(position), set()).add(block_id)
-        gone = numpy.array(sorted(dropped), dtype=numpy.int64)
+        for document in numpy.unique([self.document_of(int(p)) for p in involved]):
+            firsts = list(dict.fromkeys(i for i in self._raw(int(document)) if i is not None))
+            lo, hi = self._starts[document], self._starts[document + 1]
+            for position in involved[numpy.searchsorted(involved, lo):numpy.searchsorted(involved, hi)]:
+                block_id = firsts[int(position) - lo]
+                if block_id in first:
+                    dropped.append(int(position))
+                    self._elsewhere.setdefault(int(document), set()).add(block_id)
+                else:
+                    first[block_id] = int(position)
+        gone = numpy.array(dropped, dtype=numpy.int64)  # in reading order, so sorted
         keep = ~numpy.isin(self._order, gone)
         kept = self._order[keep]
         self._hashes = self._hashes[keep]
         self._order = (kept - numpy.searchsorted(gone, kept)).astype(self._order.dtype)
         self._starts = [start - int(numpy.searchsorted(gone, start)) for start in self._starts]
-        return again
-
-    def _id_at(self, position: int) -> str:
-        """The id at a position counted before any repeat was dropped (only while they are dropped)."""
-        document = self.document_of(position)
-        firsts = list(dict.fromkeys(i for i in self._raw(document) if i is not None))
-        return firsts[position - self._starts[document]]
+        return {block_id for ids in self._elsewhere.values() for block_id in ids}
 
     def _raw(self, document: int) -> list[str | None]:
         ids: list[str | None] = json.loads(zlib.decompress(self._lines[document]))
