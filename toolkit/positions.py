@@ -1,18 +1,19 @@
-"""The reading-order position of every block id of a corpus, in about 16 bytes a block.
+"""The reading-order position of every block id of a corpus, in about 12 bytes a block.
 
 A dict of every block id costs about 130 bytes a block (the id string, an
 int, the table): at a million blocks it outweighs everything else a
-streaming command holds. Here the whole corpus is kept as a sorted array
-of 64-bit hashes of the ids with their positions (12 bytes a block) plus,
-per document, the raw ids of its lines, compressed (a few bytes a block:
-ids of one document share most of their characters). Exact answers come
-from a small dict of one document's ids, rebuilt when a lookup moves to
-another document; the layer files are in reading order and documents are
-read one after another, so that happens about once per document per pass.
+streaming command holds. Here the whole corpus is kept as one sorted array
+of 64-bit keys, the top bits of an id's hash above its position (8 bytes a
+block, sorted in place, so building it costs no more), plus, per document,
+the raw ids of its lines, compressed (about 3 bytes a block: ids of one
+document share most of their characters). Exact answers come from a small
+dict of one document's ids, rebuilt when a lookup moves to another
+document; the layer files are in reading order and documents are read one
+after another, so that happens about once per document per pass.
 
-A hash only says which document to look in: every answer is the document's
-own dict, so a collision (two ids, one hash) never gives a wrong position,
-it costs one more document's dict.
+A key only says which document to look in: every answer is the document's
+own dict, so a collision (two ids, one hash prefix) never gives a wrong
+position, it costs one more document's dict.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy
 from numpy.typing import NDArray
@@ -36,6 +36,7 @@ from .jsonl import lone_surrogate
 PARAGRAPH = re.compile(rb'(?<!\\)"paragraph"\s*:\s*"((?:[^"\\]|\\.)*)"')
 BLOCK_ID = re.compile(rb'(?<!\\)"id"\s*:\s*"((?:[^"\\]|\\.)*)"')
 NEAR = 4  # documents whose dicts are kept: the one being read, the next ones layer files reach ahead into
+CHUNK = 1 << 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,7 @@ class BlockPositions(Mapping[str, int]):
     """
 
     def __init__(self, files: Iterable[Path]) -> None:
-        hashes = array("q")
+        keys = array("q")
         starts = [0]
         self._lines: list[bytes] = []  # per document: its lines' raw ids (None: none readable), as compressed JSON
         repeated: set[str] = set()
@@ -69,35 +70,41 @@ class BlockPositions(Mapping[str, int]):
                     repeated.add(block_id)
                     continue
                 first.add(block_id)
-                hashes.append(id_hash(block_id))
+                keys.append(id_hash(block_id))
             self._lines.append(zlib.compress(json.dumps(raw).encode()))
-            starts.append(len(hashes))
+            starts.append(len(keys))
         self._starts = starts
         self._elsewhere: dict[int, set[str]] = {}  # document -> its ids first read in an earlier document
         self._near: dict[int, _Document] = {}
         self._recent: dict[str, int] = {}
-        every = numpy.frombuffer(hashes, dtype=numpy.int64) if hashes else numpy.zeros(0, numpy.int64)
-        order = numpy.argsort(every, kind="stable")
-        self._hashes: NDArray[numpy.int64] = every[order]
-        # Positions beside the hashes they belong to: 4 bytes each below 2**31 blocks.
-        self._order: NDArray[numpy.signedinteger[Any]] = order.astype(numpy.int32 if len(order) < 2**31
-                                                                       else numpy.int64)
-        del every, hashes
+        self._shift = max(1, len(keys).bit_length())  # the bits of a position: the rest of a key is the hash's
+        every = numpy.frombuffer(keys, dtype=numpy.int64) if keys else numpy.zeros(0, numpy.int64)
+        every >>= self._shift
+        every <<= self._shift
+        for lo in range(0, len(every), CHUNK):  # a chunk at a time: no second array of the corpus's size
+            every[lo:lo + CHUNK] |= numpy.arange(lo, min(lo + CHUNK, len(every)), dtype=numpy.int64)
+        every.sort()
+        self._keys: NDArray[numpy.int64] = every
         self.repeated = frozenset(repeated | self._drop_repeats())
+
+    def _position(self, k: int) -> int:
+        return int(self._keys[k]) & ((1 << self._shift) - 1)
 
     def _drop_repeats(self) -> set[str]:
         """Give up the positions of ids first read in an earlier document; the positions stay dense.
 
-        Equal hashes are the only places to look (an id read in two documents
-        has one hash); an equal hash of two different ids is kept as it is.
+        Equal hash prefixes are the only places to look (an id read in two
+        documents has one hash); two different ids with one prefix are kept.
         Each document involved is read once, in reading order, so even ids
         repeated in every document cost one pass over those documents.
         """
-        same = numpy.flatnonzero(self._hashes[1:] == self._hashes[:-1])
+        prefixes = self._keys >> self._shift
+        same = numpy.flatnonzero(prefixes[1:] == prefixes[:-1])
         if not len(same):
             return set()
-        involved = numpy.sort(self._order[numpy.unique(numpy.concatenate([same, same + 1]))])
-        first: dict[str, int] = {}  # id -> its first position, of the ids at the involved positions
+        mask = (1 << self._shift) - 1
+        involved = numpy.sort(self._keys[numpy.unique(numpy.concatenate([same, same + 1]))] & mask)
+        first: set[str] = set()  # the ids at the involved positions met so far
         dropped: list[int] = []
         for document in numpy.unique([self.document_of(int(p)) for p in involved]):
             firsts = list(dict.fromkeys(i for i in self._raw(int(document)) if i is not None))
@@ -108,12 +115,12 @@ class BlockPositions(Mapping[str, int]):
                     dropped.append(int(position))
                     self._elsewhere.setdefault(int(document), set()).add(block_id)
                 else:
-                    first[block_id] = int(position)
+                    first.add(block_id)
         gone = numpy.array(dropped, dtype=numpy.int64)  # in reading order, so sorted
-        keep = ~numpy.isin(self._order, gone)
-        kept = self._order[keep]
-        self._hashes = self._hashes[keep]
-        self._order = (kept - numpy.searchsorted(gone, kept)).astype(self._order.dtype)
+        positions = self._keys & mask
+        keep = ~numpy.isin(positions, gone)
+        kept = positions[keep]
+        self._keys = (prefixes[keep] << self._shift) | (kept - numpy.searchsorted(gone, kept))
         self._starts = [start - int(numpy.searchsorted(gone, start)) for start in self._starts]
         return {block_id for ids in self._elsewhere.values() for block_id in ids}
 
@@ -147,10 +154,10 @@ class BlockPositions(Mapping[str, int]):
             if block_id in near.positions:
                 self._recent = near.positions
                 return document, near
-        h = id_hash(block_id)
-        k = int(numpy.searchsorted(self._hashes, h))
-        while k < len(self._hashes) and self._hashes[k] == h:  # more than once: a collision, or none
-            document = self.document_of(int(self._order[k]))
+        prefix = id_hash(block_id) >> self._shift
+        k = int(numpy.searchsorted(self._keys, prefix << self._shift))
+        while k < len(self._keys) and int(self._keys[k]) >> self._shift == prefix:  # more than once: a collision
+            document = self.document_of(self._position(k))
             near = self._document(document)
             if block_id in near.positions:
                 self._recent = near.positions

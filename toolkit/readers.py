@@ -125,7 +125,7 @@ def placed_blocks(folders: tuple[Path, ...], positions: Mapping[str, int]) -> It
 
 
 def block_positions(layout: Layout) -> BlockPositions:
-    """Block id -> reading-order position, for every block of the corpus (in about 16 bytes a block).
+    """Block id -> reading-order position, for every block of the corpus (in about 12 bytes a block).
 
     Found without parsing the records: a bad line is for the reader of the
     blocks (or ``validate``) to report, with its line number.

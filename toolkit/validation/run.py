@@ -39,7 +39,7 @@ def run(*, corpus_dir: str | Path | None, annotations_dir: str | Path | None, nl
 
     The blocks are walked one document part at a time, each layer file is
     read alongside them (layer files are in reading order), and only the
-    block positions (about 16 bytes a block: :mod:`toolkit.positions`), the
+    block positions (about 12 bytes a block: :mod:`toolkit.positions`), the
     registry and the distinct annotated names are kept for the run.
     With ``n_process > 1`` or ``engine="dask"`` the documents are walked in
     workers, one shard each, and the checks across records run here on what
