@@ -49,9 +49,10 @@ class Ids:
     (``HASHES`` bits an id); ids whose bits were all set already become
     candidates, and only candidates are tracked exactly (with every place
     they occur) in the second pass. With one bit an id, candidates grew with
-    the square of the ids (about 100,000 at five million ids: 30 MiB); with
-    three, about 2,000. Marks are taken ``BATCH`` at a time, by numpy: bit
-    by bit in Python, three bits cost twice the time of one.
+    the square of the ids (3,628 at a million ids, so about 100,000 at five
+    million); with three, 1,874 at five million. Marks are taken ``BATCH`` at
+    a time, by numpy: bit by bit in Python, three bits cost twice the time of
+    one.
     """
 
     BITS = 1 << 27  # 16 MiB, whatever the corpus size (a power of two)
