@@ -98,13 +98,41 @@ def test_an_annotation_id_taken_by_the_registry_is_a_duplicate(tmp_path: Path, n
 
 
 def test_ids_keeps_an_id_whose_byte_another_id_marked_after_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Kills ``Ids.mark`` setting the bitmap byte (``=``) instead of adding the bit (``|=``)."""
+    """Kills ``Ids._flush`` setting the bitmap byte (``=``) instead of adding the bit (``|=``)."""
     monkeypatch.setattr(Ids, "BITS", 8)  # one byte: every id lands in it
-    other = next(f"x{k}" for k in range(1000) if hash(f"x{k}") % 8 != hash("a") % 8)
+    monkeypatch.setattr(Ids, "HASHES", 1)
+    monkeypatch.setattr(Ids, "BATCH", 1)  # each mark on its own
     ids = Ids()
+    other = next(f"x{k}" for k in range(1000) if ids.bits([f"x{k}"])[0, 0] != ids.bits(["a"])[0, 0])
     for rid in ("a", other, "a"):
         ids.mark(rid)
     assert ids.candidates == {"a"}
+
+
+def test_ids_takes_an_id_whose_bits_are_set_by_others_only_when_all_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kills ``Ids._flush`` taking one set bit (``any``) for all of them (``all``)."""
+    monkeypatch.setattr(Ids, "BITS", 64)
+    monkeypatch.setattr(Ids, "HASHES", 2)
+    monkeypatch.setattr(Ids, "BATCH", 1)
+    ids = Ids()
+    a = list(ids.bits(["a"])[0])
+    half = next(f"x{k}" for k in range(10000)
+                if ids.bits([f"x{k}"])[0, 0] == a[0] and a[1] not in ids.bits([f"x{k}"])[0])
+    ids.mark(half)
+    ids.mark("a")
+    assert ids.candidates == set()
+    ids.mark("a")
+    assert ids.candidates == {"a"}
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3, 1000])
+def test_ids_finds_an_id_twice_within_a_batch_and_across_batches(monkeypatch: pytest.MonkeyPatch, batch: int) -> None:
+    """Kills ``Ids._flush`` missing an id whose two marks fall in one batch (its bits are set together)."""
+    monkeypatch.setattr(Ids, "BATCH", batch)
+    ids = Ids()
+    for rid in ("a", "b", "a", "c", "d", "c"):
+        ids.mark(rid)
+    assert ids.candidates == {"a", "c"}
 
 
 def test_a_record_with_an_id_that_is_no_string_is_reported_without_one(tmp_path: Path, nlp: Any) -> None:

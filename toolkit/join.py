@@ -8,7 +8,7 @@ nothing else is held in memory.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -40,7 +40,7 @@ class LayerCursor:
     ``section`` limits the walk to a slice of the file: (start byte, end byte, first line).
     """
 
-    def __init__(self, path: Path, layer: str, positions: dict[str, int], *,
+    def __init__(self, path: Path, layer: str, positions: Mapping[str, int], *,
                  section: tuple[int, int, int] | None = None, problems: list[Finding] | None = None,
                  seen: Callable[[int, dict[str, Any]], None] | None = None) -> None:
         self.path = path

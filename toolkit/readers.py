@@ -6,16 +6,14 @@ cuts the corpus into shards for workers, in :mod:`toolkit.shards`.
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from .checks import refuse
 from .display import quote
 from .errors import ToolkitError
-from .jsonl import check_readable, lone_surrogate, read_json, read_jsonl
+from .jsonl import check_readable, read_json, read_jsonl
 from .layout import Layout, blocks_file, document_file, version_file_name
 from .models import (
     ANNOTATION_FIELDS,
@@ -30,14 +28,12 @@ from .models import (
     document_name_problem,
     field_problems,
 )
+from .positions import BLOCK_ID, BlockPositions, raw_string
 from .validation.records import check_block
 from .versions import check_version
 
-# Block ids and the block an annotation belongs to, found in a raw line without parsing it.
 RAW_ID_RULE = ('the first "id" of the line is not the block\'s id: write "id" as the block\'s first field, '
                "plainly (no escapes, no nested objects before it)")
-PARAGRAPH = re.compile(rb'(?<!\\)"paragraph"\s*:\s*"((?:[^"\\]|\\.)*)"')
-BLOCK_ID = re.compile(rb'(?<!\\)"id"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
 def checked_records(path: Path, spec: FieldSpec, section: tuple[int, int, int] | None = None
@@ -108,7 +104,7 @@ def iter_blocks(layout: Layout) -> Iterator[Block]:
     return placed_blocks(layout.documents, block_positions(layout))
 
 
-def placed_blocks(folders: tuple[Path, ...], positions: dict[str, int]) -> Iterator[Block]:
+def placed_blocks(folders: tuple[Path, ...], positions: Mapping[str, int]) -> Iterator[Block]:
     """The blocks of ``folders``, the n-th at position n of their :func:`block_positions`.
 
     A block out of place is an id used twice (found without a second set of
@@ -128,42 +124,23 @@ def placed_blocks(folders: tuple[Path, ...], positions: dict[str, int]) -> Itera
             yield block
 
 
-def block_positions(layout: Layout) -> dict[str, int]:
-    """Block id -> reading-order position, for every block of the corpus (ids only are kept).
+def block_positions(layout: Layout) -> BlockPositions:
+    """Block id -> reading-order position, for every block of the corpus (in about 12 bytes a block).
 
     Found without parsing the records: a bad line is for the reader of the
     blocks (or ``validate``) to report, with its line number.
     """
-    positions: dict[str, int] = {}
-    for folder in layout.documents:
-        path = blocks_file(folder)
-        if path.exists():
-            raw_positions(path, positions)
-    return positions
+    return BlockPositions(blocks_file(folder) for folder in layout.documents)
 
 
 def raw_positions(path: Path, positions: dict[str, int]) -> dict[str, int]:
-    """Add the block ids of one blocks.jsonl to ``positions``, in order, from the raw lines."""
+    """Add the block ids of one blocks.jsonl to ``positions``, in order, from the raw lines (one document's)."""
     with path.open("rb") as f:
         for raw in f:
             block_id = raw_string(BLOCK_ID, raw)
             if block_id is not None:
                 positions.setdefault(block_id, len(positions))
     return positions
-
-
-
-
-def raw_string(pattern: re.Pattern[bytes], raw: bytes) -> str | None:
-    """The JSON string value that ``pattern`` finds in a raw line, without parsing the line."""
-    m = pattern.search(raw)
-    if m is None:
-        return None
-    try:
-        value = json.loads(b'"' + m.group(1) + b'"')
-    except ValueError:
-        return None
-    return value if isinstance(value, str) and not lone_surrogate(value) else None
 
 
 def read_document(doc: str, *, corpus_dir: str | Path | None = None) -> tuple[Document, list[Block]]:

@@ -18,7 +18,8 @@ from .errors import ToolkitError
 from .join import AnnotatedBlock, LayerCursor, parts_of
 from .jsonl import check_readable
 from .layout import Layout, blocks_file
-from .readers import BLOCK_ID, PARAGRAPH, placed_blocks, raw_positions, raw_string, read_document_record
+from .positions import PARAGRAPH, BlockPositions, raw_string
+from .readers import placed_blocks, raw_positions, read_document_record
 
 Section = tuple[int, int, int]  # start byte, end byte, first line; an empty slice: (n, n, line)
 EMPTY: Section = (0, 0, 1)
@@ -44,29 +45,25 @@ def document_shards(layout: Layout, checks: Checks, *, layers: Iterable[str] | N
     """
     for folder in layout.documents:
         read_document_record(folder)
-    owner: dict[str, int] = {}
-    for k, folder in enumerate(layout.documents):
-        with check_readable(blocks_file(folder)).open("rb") as f:
-            for raw in f:
-                block_id = raw_string(BLOCK_ID, raw)
-                if block_id is not None:
-                    owner.setdefault(block_id, k)
+    # The document of a block is the one its position falls in: no dict of every block id.
+    positions = BlockPositions(check_readable(blocks_file(folder)) for folder in layout.documents)
     files = {layer.name: layout.layer_file(layer.name) for layer in layout.schema.chosen(layers)}
-    return _shards(layout.documents, files, owner, checks)
+    return _shards(layout.documents, files, positions, checks)
 
 
-def _shards(folders: tuple[Path, ...], files: dict[str, Path], owner: dict[str, int], checks: Checks
+def _shards(folders: tuple[Path, ...], files: dict[str, Path], positions: BlockPositions, checks: Checks
             ) -> Iterator[Shard]:
     """A layer without a file is an empty layer in every shard, as in a serial run."""
-    slicers = [slices(path, owner, len(folders)) if path.exists() else repeat(EMPTY) for path in files.values()]
+    slicers = [slices(path, positions, len(folders)) if path.exists() else repeat(EMPTY)
+               for path in files.values()]
     for folder, *sections in zip(folders, *slicers, strict=False):  # the repeats are endless
         yield Shard(folder, files, dict(zip(files, sections, strict=True)), checks)
 
 
-def slices(path: Path, owner: dict[str, int], n_docs: int) -> Iterator[Section]:
+def slices(path: Path, positions: BlockPositions, n_docs: int) -> Iterator[Section]:
     """(start byte, end byte, first line) of each document's records in a sorted layer file, in order.
 
-    ``owner`` maps a block id to the index of its document.
+    ``positions`` gives the index of a block's document (``document_of``).
     """
     size = path.stat().st_size
     with path.open("rb") as f, path.open("rb") as counter:
@@ -84,9 +81,10 @@ def slices(path: Path, owner: dict[str, int], n_docs: int) -> Iterator[Section]:
             for raw in iter(f.readline, b""):
                 paragraph = raw_string(PARAGRAPH, raw)
                 if paragraph is not None:
-                    if paragraph not in owner:
+                    position = positions.get(paragraph)
+                    if position is None:
                         raise ToolkitError(f"a record of unknown block {quote(paragraph)}", file=path, code="E103")
-                    return owner[paragraph]
+                    return positions.document_of(position)
             return n_docs
 
         start, line = 0, 1

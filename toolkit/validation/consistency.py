@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate, chain
 from pathlib import Path
@@ -62,7 +62,7 @@ class Survey:
     sorted: bool = True
 
 
-def survey(schema: Schema, paths: dict[str, Path], ids: Ids, positions: dict[str, int] | None = None) -> Survey:
+def survey(schema: Schema, paths: dict[str, Path], ids: Ids, positions: Mapping[str, int] | None = None) -> Survey:
     """Read every layer file once: ids, annotated names, registry mention counts, analyses per string.
 
     What a layer contributes is what the schema declares: the registry

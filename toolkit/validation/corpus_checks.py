@@ -1,13 +1,15 @@
 """Checks of the corpus itself: documents against their verbatim source, blocks, footnotes.
 
 The corpus is walked one document at a time and footnotes are resolved one
-part at a time; only block ids are kept for the whole corpus.
+part at a time; for the whole corpus only the compact block positions are
+kept (and the ids of the few lines that could be used again, see
+:mod:`.block_ids`).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from itertools import groupby
 from pathlib import Path
 
@@ -17,30 +19,34 @@ from ..footnotes import FootnoteLink, resolve_footnotes
 from ..jsonl import BadLine, iter_lines
 from ..layout import blocks_file, document_file
 from ..models import BLOCK_FIELDS, Block, Excluded, field_problems
-from ..readers import BLOCK_ID, raw_string, read_document_record
+from ..positions import BLOCK_ID, BlockPositions, raw_string
+from ..readers import read_document_record
+from .block_ids import UsedIds
 from .findings import Finding, finding
 from .records import check_block
 
 Placed = tuple[Block, Path, int]  # a usable block, its file and line
 
 
-def walk_corpus(folders: Iterable[Path], findings: list[Finding], unusable: dict[str, int]) -> Iterator[Placed]:
+def walk_corpus(folders: tuple[Path, ...], positions: BlockPositions, findings: list[Finding],
+                unusable: dict[str, int]) -> Iterator[Placed]:
     """Yield the usable blocks of the document ``folders`` in reading order; append their findings to ``findings``.
 
-    ``unusable`` gets the id of every block line that cannot be used but
-    whose id can be read, with the index of its finding in ``findings``.
+    ``positions`` are those of ``folders``. ``unusable`` gets the id of every
+    block line that cannot be used but whose id can be read, with the index
+    of its finding in ``findings``.
     """
-    seen: dict[str, int] = {}
-    for folder in folders:
-        placed = _document(folder, findings, seen, unusable)
+    used = UsedIds(folders, positions)
+    for document, folder in enumerate(folders):
+        used.enter(document)
+        placed = _document(folder, findings, used, unusable)
         for _, part in groupby(placed, key=lambda p: (p[0].doc, p[0].part)):
             blocks = list(part)
             yield from blocks
             findings.extend(_footnotes(blocks))
 
 
-def _document(folder: Path, findings: list[Finding], seen: dict[str, int],
-              unusable: dict[str, int]) -> Iterator[Placed]:
+def _document(folder: Path, findings: list[Finding], used: UsedIds, unusable: dict[str, int]) -> Iterator[Placed]:
     source = None  # without a usable document record, the blocks are checked without their source
     excluded: tuple[Excluded, ...] = ()
     retired: frozenset[str] = frozenset()
@@ -85,11 +91,12 @@ def _document(folder: Path, findings: list[Finding], seen: dict[str, int],
             findings.append(finding("E101", "; ".join(problems), file=path, line=line, id=rid))
             continue
         block = Block.from_dict(record)
-        if block.id in seen:
-            findings.append(finding("E102", f"block id {quote(block.id)} already used on line {seen[block.id]}",
+        earlier = used.earlier(block.id)
+        if earlier is not None:
+            findings.append(finding("E102", f"block id {quote(block.id)} already used on line {earlier}",
                                     file=path, line=line, id=block.id))
             continue
-        seen[block.id] = line
+        used.add(block.id, line)
         if block.id in retired:
             findings.append(finding("E102", f"block id {quote(block.id)} is retired (document.json): a retired id "
                                     "is never given again", file=path, line=line, id=block.id))

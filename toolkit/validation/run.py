@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,8 @@ from ..jsonl import BadLine, iter_lines
 from ..layout import Layout, blocks_file
 from ..models import Block, RegistryEntity
 from ..nlp import make_nlp
-from ..readers import RAW_ID_RULE, block_positions, raw_positions
+from ..positions import BlockPositions
+from ..readers import RAW_ID_RULE, block_positions
 from ..schema import Schema
 from ..shards import Shard
 from .consistency import NameMatcher, check_unannotated, check_variation, name_pattern, read_exceptions, survey
@@ -37,9 +38,9 @@ def run(*, corpus_dir: str | Path | None, annotations_dir: str | Path | None, nl
     """:func:`toolkit.validate`: memory grows with the number of blocks only.
 
     The blocks are walked one document part at a time, each layer file is
-    read alongside them (layer files are in reading order), and only block
-    ids, the registry and the distinct annotated names are kept for the run
-    (the block ids cost about 130 bytes a block: see the README's benchmark).
+    read alongside them (layer files are in reading order), and only the
+    block positions (about 12 bytes a block: :mod:`toolkit.positions`), the
+    registry and the distinct annotated names are kept for the run.
     With ``n_process > 1`` or ``engine="dask"`` the documents are walked in
     workers, one shard each, and the checks across records run here on what
     they send back. That needs layer files that cut into shards exactly:
@@ -62,7 +63,8 @@ def run(*, corpus_dir: str | Path | None, annotations_dir: str | Path | None, nl
     findings.extend(check_registry(registry_path, schema, ids.registry, registry, registry_lines))
     paths = layout.layer_files()
     positions = block_positions(layout)
-    found = survey(schema, paths, ids, positions)
+    wants_shards = n_process > 1 or engine != "processes"
+    found = survey(schema, paths, ids, positions if wants_shards else None)  # whether files cut into shards
     exceptions, problems = read_exceptions(layout.exceptions_file)
     findings.extend(problems)
     listed = {fn: entity for entity in registry.values() for fn in entity.footnotes if isinstance(fn, str)}
@@ -71,7 +73,7 @@ def run(*, corpus_dir: str | Path | None, annotations_dir: str | Path | None, nl
     kinds: dict[str, str] = {}
     unusable: dict[str, int] = {}  # block id of an unusable block line -> index of its finding
     left: Counter[str] = Counter()  # block id -> records left without their (unusable) block
-    sharded = (n_process > 1 or engine != "processes") and found.sorted and _ids_once(layout, positions)
+    sharded = wants_shards and found.sorted and _ids_once(layout, positions)
     if sharded:
         from functools import partial
 
@@ -127,12 +129,12 @@ class _Walk:
     listed: frozenset[str]  # footnote ids the registry lists (their kinds are sent back)
     candidates: frozenset[str]  # annotation ids the first pass saw more than once, maybe
 
-    def blocks(self, folders: Iterable[Path], positions: dict[str, int], cursors: list[LayerCursor],
+    def blocks(self, folders: tuple[Path, ...], positions: BlockPositions, cursors: list[LayerCursor],
                tokenize: Callable[[str], Doc], findings: list[Finding], unusable: dict[str, int],
                left: Counter[str], kinds: dict[str, str]) -> None:
         """Every block of ``folders`` with its records: the per-record and per-block checks."""
         schema, registry = self.schema, self.registry
-        for block, path, line in walk_corpus(folders, findings, unusable):
+        for block, path, line in walk_corpus(folders, positions, findings, unusable):
             position = positions.get(block.id)
             if position is None:  # its records are counted in this finding, as for any unusable block line
                 unusable[block.id] = len(findings)
@@ -157,7 +159,7 @@ class _Walk:
             findings.extend(check_unannotated(block, path, line, self.pattern, located, self.exceptions, schema))
 
 
-def _ids_once(layout: Layout, positions: dict[str, int]) -> bool:
+def _ids_once(layout: Layout, positions: BlockPositions) -> bool:
     """Whether every block line's id reads, and no id is used twice (else one process reports it)."""
     lines = 0
     for folder in layout.documents:
@@ -174,7 +176,7 @@ def _walk_shard(walk: _Walk, shard: Shard) -> tuple[list[Finding], dict[str, str
     """One document in a worker: its findings, the kinds of its listed footnotes, where candidate ids occur."""
     from ..parallel import worker_state
 
-    positions = raw_positions(blocks_file(shard.folder), {})
+    positions = BlockPositions((blocks_file(shard.folder),))
     findings: list[Finding] = []
     places: list[tuple[str, int, Path, int]] = []
 
@@ -210,7 +212,7 @@ def _place(ids: Ids, order: int, path: Path) -> Callable[[int, dict[str, Any]], 
 
 
 def _orphan(record: dict[str, Any], line: int, cursor: LayerCursor, schema: Schema,
-            registry: dict[str, RegistryEntity], positions: dict[str, int], unusable: dict[str, int],
+            registry: dict[str, RegistryEntity], positions: BlockPositions, unusable: dict[str, int],
             left: Counter[str]) -> Iterator[Finding]:
     """A record of no usable block: E103, unless its block's line is there but unusable (reported already)."""
     paragraph = record.get("paragraph")
