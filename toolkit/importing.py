@@ -105,14 +105,14 @@ def import_(path: str | Path, *, format: str, mapping: Iterable[str] = (), layer
     schema = layout.schema
     given = Path(path)
     files = _files(given, reader.PATTERNS)
-    manifest = read_manifest(given if given.is_dir() else given.parent)
+    folder = given if given.is_dir() else given.parent
+    manifest = read_manifest(folder)
     if manifest is not None and manifest.format != format:
-        raise ToolkitError(f"an export in the {manifest.format} format, not {format}",
-                           file=(given if given.is_dir() else given.parent) / MANIFEST)
+        raise ToolkitError(f"an export in the {manifest.format} format, not {format}", file=folder / MANIFEST)
     own = reader.default_mapping(schema)
     declared = read_mapping(mapping, schema)
     types = {**own, **declared}
-    scope = _scope(schema, layers, manifest, types, given)
+    scope = _scope(schema, layers, manifest, types, folder / MANIFEST)
     checks = load_checks(layout)
     corpus = _Corpus.read(layout, checks)
     skipped: Counter[str] = Counter()
@@ -147,15 +147,14 @@ def _changed(path: Path, lines: list[str]) -> bool:
 
 
 def _scope(schema: Schema, layers: Iterable[str] | None, manifest: Manifest | None,
-           types: Mapping[str, TypeMap], given: Path) -> Scope:
+           types: Mapping[str, TypeMap], manifest_file: Path) -> Scope:
     """What the files are about: the manifest's scope (``layers`` may narrow it), ``layers``, or the mapping's."""
     if manifest is not None:
         exported = {spec.name for spec in schema.chosen(manifest.layers)}
         chosen = exported if layers is None else {spec.name for spec in schema.chosen(list(layers))}
         if chosen - exported:
             raise ToolkitError(f"layer {', '.join(map(quote, sorted(chosen - exported)))} is not in this export (it "
-                               f"holds {', '.join(sorted(exported))})",
-                               file=(given if given.is_dir() else given.parent) / MANIFEST)
+                               f"holds {', '.join(sorted(exported))})", file=manifest_file)
         keep = AnnotationFilter(frozenset(manifest.labels), frozenset(manifest.entities), schema)
         ids = {doc: frozenset(found) for doc, found in manifest.ids.items()}
         return Scope(frozenset(chosen), keep, removes=True, exported=ids)
@@ -184,10 +183,8 @@ class _Corpus:
     blocks: dict[str, Block]
     by_doc: dict[str, list[Block]]
     records: dict[str, dict[str, list[Annotation]]]  # layer -> doc -> records, in reading order
-
-    @property
-    def folders(self) -> dict[str, Path]:
-        return {folder.name: folder for folder in self.layout.documents}
+    folders: dict[str, Path]  # document -> its folder
+    starts: dict[str, list[int]]  # document -> the source_start of each of its blocks, for a binary search
 
     @classmethod
     def read(cls, layout: Layout, checks: Checks) -> _Corpus:
@@ -200,7 +197,8 @@ class _Corpus:
                 by_doc[item.block.doc].append(item.block)
                 for name, found in item.layers.items():
                     records[name][item.block.doc].extend(found)
-        return cls(layout, blocks, dict(by_doc), records)
+        starts = {doc: [b.source_start for b in found] for doc, found in by_doc.items()}
+        return cls(layout, blocks, dict(by_doc), records, {f.name: f for f in layout.documents}, starts)
 
     def document_of(self, source: SourceDocument, file: Path, manifest: Manifest | None) -> str:
         """The corpus document the file is about; its text must be that document's verbatim source."""
@@ -225,8 +223,7 @@ class _Corpus:
 
     def block_at(self, doc: str, start: int, end: int) -> tuple[Block | None, Block | None]:
         """The blocks holding the first and the last character of ``start:end`` (None: no block there)."""
-        blocks = self.by_doc.get(doc, [])
-        starts = [b.source_start for b in blocks]
+        blocks, starts = self.by_doc.get(doc, []), self.starts.get(doc, [])
 
         def holding(offset: int) -> Block | None:
             i = bisect_right(starts, offset) - 1

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,9 +55,7 @@ class Change:
     reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"state": self.state, "layer": self.layer, "doc": self.doc, "id": self.id, "old": self.old,
-                "new": self.new, "file": self.file, "line": self.line, "tool_id": self.tool_id,
-                "reason": self.reason}
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -185,14 +183,10 @@ class Merge:
             out[name] = [a for found in merged.values() for a in found]
         return out
 
-    def untouched_ids(self) -> dict[str, set[str]]:
-        """Per document, the ids of the layers not written (they must not be used again)."""
-        taken: dict[str, set[str]] = defaultdict(set)
-        for name, found in self.records.items():
-            if name not in self.scope.layers:
-                for doc, records in found.items():
-                    taken[doc].update(a.id for a in records)
-        return taken
+    def untouched_ids(self) -> set[str]:
+        """The ids of the layers not written (they must not be used again)."""
+        return {a.id for name, found in self.records.items() if name not in self.scope.layers
+                for records in found.values() for a in records}
 
 
 def _with_defaults(attrs: Mapping[str, Any], layer: LayerSchema) -> dict[str, Any]:

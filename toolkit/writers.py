@@ -65,11 +65,11 @@ def write_layer(layer: str, annotations: Iterable[Annotation], *, corpus_dir: st
     checks = load_checks(layout)
     layout.schema.layer(layer)
     blocks: dict[str, Block] = {}
-    taken: dict[str, set[str]] = defaultdict(set)  # document -> ids of the other layers, which stay as they are
+    taken: set[str] = set()  # ids of the other layers, which stay as they are
     for part in iter_parts(layout, checks, layers=[name for name in layout.schema.layers if name != layer]):
         for item in part:
             blocks[item.block.id] = item.block
-            taken[item.block.doc].update(a.id for in_layer in item.layers.values() for a in in_layer)
+            taken.update(a.id for in_layer in item.layers.values() for a in in_layer)
     lines = layer_lines(layout, checks, blocks, {layer: list(annotations)}, taken=taken)
     return write_files(layout, {layout.layer_file(layer): lines[layer]})[0]
 
@@ -133,17 +133,17 @@ def write_files(layout: Layout, contents: Mapping[Path, list[str]]) -> list[int]
 
 
 def layer_lines(layout: Layout, checks: Checks, blocks: Mapping[str, Block], layers: Mapping[str, list[Annotation]],
-                *, taken: Mapping[str, set[str]] | None = None) -> dict[str, list[str]]:
+                *, taken: Iterable[str] = ()) -> dict[str, list[str]]:
     """The canonical lines of each layer, after every record passed the readers' checks.
 
-    ``taken`` holds, per document, the ids of layers not written here (they must not be used again).
+    ``taken`` holds the ids of the layers not written here (they must not be used again).
     Every record's fields are checked for their types (``E101``), its span and attributes as a reader checks
     them, and its id against every other id of the corpus (``E102``).
     """
     positions = {block_id: n for n, block_id in enumerate(blocks)}
     ordered = {name: sorted(records, key=lambda a: reading_order(a, positions)) for name, records in layers.items()}
     # Ids are unique across the corpus (validate: E102), not only within a document as a streaming reader checks.
-    seen: set[str] = set().union(*(taken or {}).values())
+    seen = set(taken)
     out = {}
     for name, records in ordered.items():
         spec = layout.schema.layer(name)
